@@ -1,0 +1,274 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from calibration import services
+from calibration.access import (
+    calibration_for_user,
+    calibrations_for,
+    instrument_for_user,
+    instruments_for,
+)
+from calibration.forms import CalibrationForm, InstrumentForm, ReturnForm
+from calibration.models import State
+from calibration.results import point_result
+from lims.access import can, require
+from lims.forms import add_service_error
+
+READING_COLUMNS = 5
+BLANK_ROWS = 2
+
+
+@login_required
+def instrument_list(request):
+    require(request.user, "instrument.view")
+    return render(
+        request, "calibration/instrument_list.html", {"instruments": instruments_for(request.user)}
+    )
+
+
+@login_required
+def instrument_detail(request, pk):
+    instrument = instrument_for_user(request.user, pk)
+    calibrations = (
+        calibrations_for(request.user).filter(instrument=instrument).select_related("certificate")
+    )
+    return render(
+        request,
+        "calibration/instrument_detail.html",
+        {"instrument": instrument, "calibrations": calibrations},
+    )
+
+
+@login_required
+def instrument_create(request):
+    require(request.user, "instrument.edit")
+    form = InstrumentForm(request.POST or None, initial={"customer": request.GET.get("customer")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            instrument = services.instrument_register(by=request.user, **data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Instrument received."))
+            return redirect("instrument", pk=instrument.pk)
+    return render(request, "lims/form.html", {"form": form, "title": _("Receive an instrument")})
+
+
+@login_required
+def calibration_list(request):
+    require(request.user, "calibration.view")
+    calibrations = calibrations_for(request.user)
+    state = request.GET.get("state")
+    if state in State.values:
+        calibrations = calibrations.filter(state=state)
+    return render(
+        request,
+        "calibration/calibration_list.html",
+        {"calibrations": calibrations, "states": State.choices, "state": state},
+    )
+
+
+@login_required
+def calibration_create_view(request):
+    require(request.user, "calibration.edit")
+    form = CalibrationForm(
+        request.POST or None, initial={"instrument": request.GET.get("instrument")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                calibration = services.calibration_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Calibration opened. Enter the readings."))
+            return redirect("calibration", pk=calibration.pk)
+    return render(request, "lims/form.html", {"form": form, "title": _("New calibration")})
+
+
+def _grid(calibration, post=None):
+    """Rows of the entry grid: the saved points, then blank rows; `post` refills what was typed."""
+    points = list(calibration.points.select_related("reference"))
+    columns = max([READING_COLUMNS] + [len(p.readings) for p in points])
+    rows = []
+    for index in range(len(points) + BLANK_ROWS):
+        point = points[index] if index < len(points) else None
+        if post is not None:
+            reference = post.get(f"p{index}-ref", "")
+            readings = [post.get(f"p{index}-r{j}", "") for j in range(columns)]
+        else:
+            reference = str(point.reference_id) if point else ""
+            readings = (point.readings if point else []) + [""] * columns
+        rows.append(
+            {"index": index, "point": point, "reference": reference, "readings": readings[:columns]}
+        )
+    return rows, columns
+
+
+def _row_from_post(post, index):
+    columns = int(post.get("columns", READING_COLUMNS))
+    return post.get(f"p{index}-ref", ""), [post.get(f"p{index}-r{j}", "") for j in range(columns)]
+
+
+@login_required
+def calibration_detail(request, pk, *, grid_post=None, grid_errors=None):
+    calibration = calibration_for_user(request.user, pk)
+    user = request.user
+    editable = (
+        calibration.is_editable
+        and calibration.technician_id == user.pk
+        and can(user, "calibration.edit")
+    )
+    context = {
+        "calibration": calibration,
+        "points": calibration.points.select_related("reference__calibration__standard"),
+        "uses": calibration.standard_uses.select_related(
+            "standard", "standard_calibration__provider"
+        ),
+        "transitions": calibration.transitions.select_related("by"),
+        "editable": editable,
+        "may": {
+            "submit": calibration.state == State.DRAFT and editable,
+            "review": calibration.state == State.SUBMITTED
+            and can(user, "calibration.review")
+            and calibration.technician_id != user.pk,
+            "approve": calibration.state == State.REVIEWED
+            and can(user, "calibration.approve")
+            and calibration.technician_id != user.pk,
+            "return": calibration.state in (State.SUBMITTED, State.REVIEWED)
+            and can(user, "calibration.review")
+            and calibration.technician_id != user.pk,
+            "issue": calibration.state == State.APPROVED
+            and can(user, "certificate.issue")
+            and calibration.technician_id != user.pk,
+        },
+        "return_form": ReturnForm(),
+        "is_staff_view": user.is_lab_staff,
+    }
+    if calibration.state == State.ISSUED:
+        context["certificate"] = getattr(calibration, "certificate", None)
+    if editable:
+        rows, columns = _grid(calibration, grid_post)
+        context.update(
+            {
+                "rows": rows,
+                "columns": range(columns),
+                "column_count": columns,
+                "references": services.allowed_references(calibration),
+                "grid_errors": grid_errors or [],
+            }
+        )
+    return render(
+        request, "calibration/calibration_detail.html", context, status=400 if grid_errors else 200
+    )
+
+
+@login_required
+@require_POST
+def points_save(request, pk):
+    calibration = calibration_for_user(request.user, pk, "calibration.edit")
+    references = {str(r.pk): r for r in services.allowed_references(calibration)}
+    count = int(request.POST.get("rows", 0))
+    errors = []
+    try:
+        with transaction.atomic():
+            position = 0
+            for index in range(count):
+                reference_id, readings = _row_from_post(request.POST, index)
+                if not any(r.strip() for r in readings):
+                    continue
+                position += 1
+                reference = references.get(reference_id)
+                if reference is None:
+                    errors.append(_("Row %(n)d: choose the reference value.") % {"n": index + 1})
+                    continue
+                try:
+                    services.calibration_set_point(
+                        calibration=calibration,
+                        position=position,
+                        reference=reference,
+                        readings=readings,
+                        by=request.user,
+                    )
+                except ValidationError as error:
+                    errors.extend(
+                        _("Row %(n)d: %(error)s") % {"n": index + 1, "error": m}
+                        for m in error.messages
+                    )
+            for stale in calibration.points.filter(position__gt=position):
+                services.calibration_delete_point(
+                    calibration=calibration, position=stale.position, by=request.user
+                )
+            if errors:
+                raise ValidationError(errors)
+    except ValidationError as error:
+        return calibration_detail(request, pk, grid_post=request.POST, grid_errors=error.messages)
+    messages.success(request, _("Readings saved."))
+    return redirect("calibration", pk=pk)
+
+
+@login_required
+@require_POST
+def point_preview(request, pk):
+    """The computed columns of one grid row, as the technician types (htmx)."""
+    calibration = calibration_for_user(request.user, pk, "calibration.edit")
+    index = request.POST.get("row", "")
+    if not index.isdigit():
+        raise Http404
+    reference_id, readings = _row_from_post(request.POST, int(index))
+    context = {"row": index}
+    typed = [r for r in readings if r.strip()]
+    reference = (
+        services.allowed_references(calibration).filter(pk=reference_id).first()
+        if reference_id.isdigit()
+        else None
+    )
+    try:
+        values = [services.parse_reading(r) for r in typed]
+        if reference is None and typed:
+            raise ValidationError(_("Choose the reference value."))
+        if len(values) >= 2:
+            context["result"] = point_result(
+                readings=values, reference=reference, resolution=calibration.instrument.resolution
+            )
+        elif typed:
+            context["hint"] = _("Enter at least two readings.")
+    except ValidationError as error:
+        context["error"] = error.messages[0]
+    return render(request, "calibration/_point_result.html", context)
+
+
+MOVES = {
+    "submit": services.calibration_submit,
+    "review": services.calibration_review,
+    "approve": services.calibration_approve,
+    "return": services.calibration_return,
+}
+
+
+@login_required
+@require_POST
+def calibration_move(request, pk, move):
+    if move not in MOVES:
+        raise Http404
+    calibration = calibration_for_user(request.user, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        MOVES[move](calibration=calibration, by=request.user, reason=reason)
+    except (ValidationError, PermissionDenied) as error:
+        for message in getattr(error, "messages", [str(error)]):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Done: the calibration is now %(state)s.")
+            % {"state": calibration_for_user(request.user, pk).get_state_display().lower()},
+        )
+    return redirect("calibration", pk=pk)

@@ -1,0 +1,489 @@
+"""Load the demo lab: a provincial metrology centre with its standards, customers and work.
+
+Idempotent: every record is found by its natural key before it is created, so running the command
+again changes nothing but the demo users' passwords, which it resets to the printed ones.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from calibration import services as cal
+from calibration.models import Calibration, Instrument, Procedure, State
+from certificates.services import certificate_issue
+from lims.models import Customer, Role, Sector, User
+from standards.models import Provider, Standard, StandardCalibration, StandardStatus
+from standards.services import standard_calibration_record, standard_register, standard_set_status
+
+PASSWORD = "demo-2026"
+
+USERS = [
+    ("admin", "Quản trị", "Hệ thống", Role.ADMINISTRATOR, None),
+    ("an", "An", "Nguyễn Văn", Role.TECHNICIAN, None),
+    ("binh", "Bình", "Trần Thị", Role.TECHNICIAN, None),
+    ("chau", "Châu", "Lê Minh", Role.REVIEWER, None),
+    ("dung", "Dung", "Phạm Thu", Role.QUALITY_MANAGER, None),
+    ("xangdau", "Hải", "Võ Thanh", Role.CUSTOMER, "5900189325"),
+    ("dienluc", "Khoa", "Đặng Văn", Role.CUSTOMER, "0100100417-021"),
+    ("thucpham", "Lan", "Huỳnh Ngọc", Role.CUSTOMER, "5900432180"),
+]
+
+CUSTOMERS = [
+    dict(
+        name="Công ty Cổ phần Xăng dầu Gia Lai",
+        short_name="Xăng dầu Gia Lai",
+        tax_code="5900189325",
+        address="02 Hùng Vương, TP. Pleiku, Gia Lai",
+        contact_name="Võ Thanh Hải",
+        contact_phone="0269 3824 111",
+        contact_email="kythuat@xangdaugialai.vn",
+        sector=Sector.FUEL,
+    ),
+    dict(
+        name="Công ty Điện lực Gia Lai",
+        short_name="Điện lực Gia Lai",
+        tax_code="0100100417-021",
+        address="120 Trần Hưng Đạo, TP. Pleiku, Gia Lai",
+        contact_name="Đặng Văn Khoa",
+        contact_phone="0269 2222 333",
+        contact_email="thinghiem@pcgialai.vn",
+        sector=Sector.POWER,
+    ),
+    dict(
+        name="Công ty TNHH Chế biến Thực phẩm Phú Tài",
+        short_name="Thực phẩm Phú Tài",
+        tax_code="5900432180",
+        address="KCN Trà Đa, TP. Pleiku, Gia Lai",
+        contact_name="Huỳnh Ngọc Lan",
+        contact_phone="0269 3745 678",
+        contact_email="qa@phutaifood.vn",
+        sector=Sector.FOOD,
+    ),
+]
+
+PROVIDERS = [
+    dict(name="Viện Đo lường Việt Nam", short_name="VMI", accreditation="VILAS 002"),
+    dict(
+        name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng 3",
+        short_name="QUATEST 3",
+        accreditation="VILAS 004",
+    ),
+]
+
+# asset, name, quantity, maker, model, serial, grade, range, unit, provider, certificate, months ago, values
+STANDARDS = [
+    (
+        "CKL-E2-01",
+        "Bộ quả cân chuẩn E2 1 mg – 200 g",
+        "khối lượng",
+        "Häfner",
+        "E2 set",
+        "H21-0457",
+        "OIML R111 E2",
+        "1 mg – 200 g",
+        "g",
+        "VMI",
+        "V01.24.1187",
+        7,
+        [
+            ("10 g", "10", "10.000012", "0.000020"),
+            ("50 g", "50", "50.000031", "0.000030"),
+            ("100 g", "100", "100.000021", "0.000050"),
+            ("200 g", "200", "199.999965", "0.000100"),
+        ],
+    ),
+    (
+        "CKL-F1-02",
+        "Bộ quả cân chuẩn F1 1 kg – 20 kg",
+        "khối lượng",
+        "Zwiebel",
+        "F1 set",
+        "Z19-3310",
+        "OIML R111 F1",
+        "1 kg – 20 kg",
+        "kg",
+        "VMI",
+        "V01.24.1188",
+        7,
+        [
+            ("1 kg", "1", "1.0000021", "0.0000050"),
+            ("5 kg", "5", "5.000011", "0.000025"),
+            ("10 kg", "10", "10.000018", "0.000050"),
+            ("20 kg", "20", "20.000040", "0.000100"),
+        ],
+    ),
+    (
+        "NK-PT100-01",
+        "Nhiệt kế điện trở platin chuẩn Pt-100 và bộ chỉ thị",
+        "nhiệt độ",
+        "Fluke",
+        "5615 / 1524",
+        "B38422",
+        "SPRT làm việc",
+        "-50 °C – 420 °C",
+        "°C",
+        "VMI",
+        "V03.24.0562",
+        5,
+        [
+            ("0 °C", "0", "0.008", "0.020"),
+            ("50 °C", "50", "50.012", "0.025"),
+            ("100 °C", "100", "100.015", "0.030"),
+            ("150 °C", "150", "150.021", "0.035"),
+        ],
+    ),
+    (
+        "AK-PT-01",
+        "Áp kế piston chuẩn 0,6 – 60 MPa",
+        "áp suất",
+        "DH-Budenberg",
+        "580DX",
+        "PB-6612",
+        "cấp 0,015",
+        "0,6 MPa – 60 MPa",
+        "bar",
+        "QUATEST 3",
+        "Q3-AS-24.0915",
+        4,
+        [
+            ("10 bar", "10", "10.0006", "0.0015"),
+            ("50 bar", "50", "50.0031", "0.0075"),
+            ("100 bar", "100", "100.006", "0.015"),
+        ],
+    ),
+    (
+        "NK-CT-02",
+        "Nhiệt kế thủy tinh chuẩn 0 – 100 °C",
+        "nhiệt độ",
+        "Amarell",
+        "G12580",
+        "A-771",
+        "0,1 °C",
+        "0 °C – 100 °C",
+        "°C",
+        "QUATEST 3",
+        "Q3-NĐ-23.0412",
+        14,
+        [("20 °C", "20", "20.03", "0.06"), ("60 °C", "60", "60.05", "0.06")],
+    ),
+]
+
+PROCEDURES = [
+    dict(
+        code="QTHC-KL-01",
+        title_vi="Cân phân tích và cân kỹ thuật – Quy trình hiệu chuẩn",
+        title_en="Analytical and precision balances – Calibration procedure",
+        quantity="khối lượng",
+        unit="g",
+    ),
+    dict(
+        code="QTHC-ND-03",
+        title_vi="Nhiệt kế chỉ thị hiện số và tương tự – Quy trình hiệu chuẩn",
+        title_en="Digital and analogue thermometers – Calibration procedure",
+        quantity="nhiệt độ",
+        unit="°C",
+    ),
+    dict(
+        code="QTHC-AS-02",
+        title_vi="Áp kế kiểu lò xo và hiện số – Quy trình hiệu chuẩn",
+        title_en="Bourdon-tube and digital pressure gauges – Calibration procedure",
+        quantity="áp suất",
+        unit="bar",
+    ),
+]
+
+# customer tax code, name, maker, model, serial, range, resolution, unit
+INSTRUMENTS = [
+    ("5900189325", "Áp kế lò xo", "Wika", "232.50", "1A2201", "0 – 160 bar", "1", "bar"),
+    ("5900189325", "Áp kế hiện số", "Additel", "ADT680", "680-11873", "0 – 100 bar", "0.01", "bar"),
+    ("5900189325", "Nhiệt kế hiện số", "Testo", "110", "TS-5521", "-50 – 150 °C", "0.1", "°C"),
+    ("5900189325", "Cân kỹ thuật", "Ohaus", "PX3202", "B739226510", "0 – 3200 g", "0.01", "g"),
+    (
+        "0100100417-021",
+        "Nhiệt kế hiện số",
+        "Hioki",
+        "3441",
+        "HK-20481",
+        "-40 – 200 °C",
+        "0.1",
+        "°C",
+    ),
+    ("0100100417-021", "Áp kế lò xo", "Yamaki", "PG-100", "Y-88120", "0 – 60 bar", "0.5", "bar"),
+    (
+        "0100100417-021",
+        "Cân phân tích",
+        "Sartorius",
+        "Quintix224",
+        "0034512877",
+        "0 – 220 g",
+        "0.0001",
+        "g",
+    ),
+    ("0100100417-021", "Áp kế hiện số", "Druck", "DPI 104", "DR-1195", "0 – 70 bar", "0.01", "bar"),
+    (
+        "5900432180",
+        "Cân phân tích",
+        "Shimadzu",
+        "AUW220D",
+        "D471903344",
+        "0 – 220 g",
+        "0.0001",
+        "g",
+    ),
+    ("5900432180", "Nhiệt kế hiện số", "Ebro", "TFX 410", "EB-33021", "-50 – 300 °C", "0.1", "°C"),
+    ("5900432180", "Cân kỹ thuật", "AND", "GX-6100", "6A-220341", "0 – 6100 g", "0.01", "g"),
+    ("5900432180", "Nhiệt kế hiện số", "Testo", "108", "TS-9001", "-50 – 300 °C", "0.1", "°C"),
+]
+
+# instrument serial, procedure, standard, [(reference label, readings)], final state
+CALIBRATIONS = [
+    (
+        "D471903344",
+        "QTHC-KL-01",
+        "CKL-E2-01",
+        [
+            ("10 g", ["10.0001", "10.0000", "10.0001"]),
+            ("100 g", ["100.0002", "100.0001", "100.0002"]),
+            ("200 g", ["199.9998", "199.9999", "199.9998"]),
+        ],
+        State.ISSUED,
+    ),
+    (
+        "HK-20481",
+        "QTHC-ND-03",
+        "NK-PT100-01",
+        [
+            ("0 °C", ["0.1", "0.1", "0.0"]),
+            ("50 °C", ["50.2", "50.1", "50.2"]),
+            ("100 °C", ["100.3", "100.2", "100.3"]),
+        ],
+        State.ISSUED,
+    ),
+    (
+        "1A2201",
+        "QTHC-AS-02",
+        "AK-PT-01",
+        [
+            ("10 bar", ["10", "11", "10"]),
+            ("50 bar", ["50", "51", "51"]),
+            ("100 bar", ["101", "101", "100"]),
+        ],
+        State.ISSUED,
+    ),
+    (
+        "0034512877",
+        "QTHC-KL-01",
+        "CKL-E2-01",
+        [
+            ("50 g", ["50.0003", "50.0002", "50.0003"]),
+            ("100 g", ["100.0004", "100.0003", "100.0004"]),
+        ],
+        State.APPROVED,
+    ),
+    (
+        "TS-5521",
+        "QTHC-ND-03",
+        "NK-PT100-01",
+        [("50 °C", ["50.3", "50.2", "50.3"]), ("100 °C", ["100.4", "100.4", "100.3"])],
+        State.REVIEWED,
+    ),
+    (
+        "DR-1195",
+        "QTHC-AS-02",
+        "AK-PT-01",
+        [("10 bar", ["10.01", "10.02", "10.01"]), ("50 bar", ["50.04", "50.05", "50.04"])],
+        State.SUBMITTED,
+    ),
+    (
+        "EB-33021",
+        "QTHC-ND-03",
+        "NK-PT100-01",
+        [("0 °C", ["-0.1", "0.0", "-0.1"]), ("150 °C", ["150.4", "150.5", "150.4"])],
+        State.DRAFT,
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo laboratory (idempotent) and print the demo users and their password."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        users = self.users()
+        admin = users["admin"]
+        quality = users["dung"]
+        providers = {}
+        for data in PROVIDERS:
+            providers[data["short_name"]], _ = Provider.objects.get_or_create(
+                name=data["name"], defaults=data
+            )
+        for row in STANDARDS:
+            self.standard(row, providers, quality, today)
+        quarantined = Standard.objects.filter(asset_number="NK-CT-02").first()
+        if quarantined and quarantined.status != StandardStatus.QUARANTINED:
+            standard_set_status(
+                standard=quarantined,
+                status=StandardStatus.QUARANTINED,
+                by=quality,
+                reason="Kiểm tra giữa kỳ ngoài giới hạn / intermediate check out of limits",
+            )
+        for data in PROCEDURES:
+            Procedure.objects.get_or_create(code=data["code"], defaults=data)
+        customers = {c.tax_code: c for c in (self.customer(data, admin) for data in CUSTOMERS)}
+        self.link_customer_users(customers)
+        for row in INSTRUMENTS:
+            tax, name, maker, model, serial, rng, resolution, unit = row
+            if not Instrument.objects.filter(
+                customer=customers[tax], serial_number=serial
+            ).exists():
+                cal.instrument_register(
+                    customer=customers[tax],
+                    by=users["an"],
+                    name=name,
+                    manufacturer=maker,
+                    model=model,
+                    serial_number=serial,
+                    measuring_range=rng,
+                    resolution=Decimal(resolution),
+                    unit=unit,
+                )
+        for index, row in enumerate(CALIBRATIONS):
+            self.calibration(row, index, users, today)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo lab loaded. Users (password for all: {PASSWORD}):")
+        )
+        for username, *_rest in USERS:
+            user = users[username]
+            self.stdout.write(f"  {username:10} {user.get_role_display():32} {user}")
+
+    def users(self):
+        users = {}
+        for username, first, last, role, _tax in USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, first_name=first, last_name=last, role=role)
+                if role == Role.CUSTOMER:
+                    user.customer = Customer.objects.filter(tax_code=_tax).first() or self.customer(
+                        next(c for c in CUSTOMERS if c["tax_code"] == _tax), None
+                    )
+            user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+            user.set_password(PASSWORD)
+            user._change_reason = "Demo"
+            user.save()
+            users[username] = user
+        return users
+
+    def customer(self, data, by):
+        customer = Customer.objects.filter(tax_code=data["tax_code"]).first()
+        if customer is None:
+            customer = Customer(**data)
+            customer.full_clean()
+            customer._history_user, customer._change_reason = by, "Demo"
+            customer.save()
+        return customer
+
+    def link_customer_users(self, customers):
+        for username, _first, _last, role, tax in USERS:
+            if role == Role.CUSTOMER:
+                User.objects.filter(username=username, customer__isnull=True).update(
+                    customer=customers[tax]
+                )
+
+    def standard(self, row, providers, by, today):
+        (
+            asset,
+            name,
+            quantity,
+            maker,
+            model,
+            serial,
+            grade,
+            rng,
+            unit,
+            provider,
+            number,
+            months,
+            values,
+        ) = row
+        standard = Standard.objects.filter(asset_number=asset).first() or standard_register(
+            by=by,
+            asset_number=asset,
+            name=name,
+            quantity=quantity,
+            manufacturer=maker,
+            model=model,
+            serial_number=serial,
+            grade=grade,
+            measuring_range=rng,
+            unit=unit,
+            location="Phòng thí nghiệm",
+        )
+        if not StandardCalibration.objects.filter(
+            provider=providers[provider], certificate_number=number
+        ).exists():
+            calibrated = today - dt.timedelta(days=30 * months)
+            standard_calibration_record(
+                standard=standard,
+                provider=providers[provider],
+                certificate_number=number,
+                calibrated_on=calibrated,
+                due_on=calibrated + dt.timedelta(days=365),
+                by=by,
+                values=[
+                    {
+                        "label": label,
+                        "nominal": nominal,
+                        "value": value,
+                        "expanded_uncertainty": U,
+                        "coverage_factor": "2",
+                        "unit": unit,
+                    }
+                    for label, nominal, value, U in values
+                ],
+            )
+        return standard
+
+    def calibration(self, row, index, users, today):
+        serial, procedure, asset, points, final = row
+        instrument = Instrument.objects.get(serial_number=serial)
+        if Calibration.objects.filter(instrument=instrument).exists():
+            return
+        technician = users["an"] if index % 2 == 0 else users["binh"]
+        reviewer = users["chau"]
+        performed = today - dt.timedelta(days=3 * (len(CALIBRATIONS) - index))
+        standard = Standard.objects.get(asset_number=asset)
+        calibration = cal.calibration_create(
+            instrument=instrument,
+            procedure=Procedure.objects.get(code=procedure),
+            by=technician,
+            received_on=performed - dt.timedelta(days=2),
+            performed_on=performed,
+            temperature=Decimal("23.1"),
+            humidity=Decimal("58.4"),
+            standards=[standard],
+        )
+        values = {v.label: v for v in cal.allowed_references(calibration)}
+        for position, (label, readings) in enumerate(points, start=1):
+            cal.calibration_set_point(
+                calibration=calibration,
+                position=position,
+                reference=values[label],
+                readings=readings,
+                by=technician,
+            )
+        steps = [State.SUBMITTED, State.REVIEWED, State.APPROVED, State.ISSUED]
+        for step in steps[: steps.index(final) + 1] if final != State.DRAFT else []:
+            if step == State.SUBMITTED:
+                cal.calibration_submit(calibration=calibration, by=technician)
+            elif step == State.REVIEWED:
+                cal.calibration_review(
+                    calibration=calibration, by=reviewer, reason="Đã soát xét dữ liệu"
+                )
+            elif step == State.APPROVED:
+                cal.calibration_approve(calibration=calibration, by=reviewer)
+            else:
+                certificate_issue(calibration=calibration, by=reviewer)

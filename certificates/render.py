@@ -1,0 +1,89 @@
+"""Render a certificate to PDF/A-3b with WeasyPrint, from local files only.
+
+The PDF is rendered once, when the certificate is issued; the stored bytes are what every
+download serves. Fonts are the subset DejaVu files in certificates/fonts (Vietnamese diacritics),
+and the URL fetcher refuses anything but those files, so rendering never reaches the network.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from traceability.chains import chain_for, statement
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+
+
+class LocalFontsFetcher(URLFetcher):
+    """Fetches the certificate fonts and nothing else: no network, no other file."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        if not url.startswith("file://") or not path.is_relative_to(FONTS):
+            raise ValueError(f"certificate rendering fetches local fonts only, not {url}")
+        return super().fetch(url, headers)
+
+
+def vi_number(text: str) -> str:
+    """A decimal as printed on our certificates: comma as the decimal mark, minus as U+2212."""
+    value = Decimal(text)
+    digits = f"{abs(value):f}".replace(".", ",")
+    return ("\u2212" if value < 0 else "") + digits
+
+
+def certificate_context(certificate) -> dict:
+    calibration = certificate.calibration
+    links = chain_for(calibration)
+    points = []
+    for point in calibration.points.select_related("reference").order_by("position"):
+        result = point.result
+        points.append(
+            {
+                "position": point.position,
+                "reference": vi_number(result["reference"]),
+                "mean": vi_number(result["mean"]),
+                "error": vi_number(result["reported_error"]),
+                "U": vi_number(result["reported_U"]),
+                "k": vi_number(result["reported_k"]),
+                "unit": result["unit"],
+                "n": result["n"],
+            }
+        )
+    transitions = {t.to_state: t for t in calibration.transitions.select_related("by")}
+    return {
+        "certificate": certificate,
+        "calibration": calibration,
+        "instrument": calibration.instrument,
+        "customer": calibration.instrument.customer,
+        "procedure": calibration.procedure,
+        "points": points,
+        "links": links,
+        "traceability": statement(links),
+        "reviewed": transitions.get("reviewed"),
+        "approved": transitions.get("approved"),
+        "temperature": vi_number(str(calibration.temperature)),
+        "humidity": vi_number(str(calibration.humidity)),
+        "resolution": vi_number(str(calibration.instrument.resolution.normalize())),
+        "lab": {
+            "name_vi": settings.LAB_NAME_VI,
+            "name_en": settings.LAB_NAME_EN,
+            "address": settings.LAB_ADDRESS,
+            "accreditation": settings.LAB_ACCREDITATION,
+        },
+        "font_regular": (FONTS / "DejaVuSans-vi.ttf").as_uri(),
+        "font_bold": (FONTS / "DejaVuSans-Bold-vi.ttf").as_uri(),
+    }
+
+
+def render_pdf(certificate) -> bytes:
+    html = render_to_string("certificates/pdf/certificate.html", certificate_context(certificate))
+    return HTML(string=html, base_url=str(FONTS), url_fetcher=LocalFontsFetcher()).write_pdf(
+        pdf_variant="pdf/a-3b"
+    )

@@ -1,0 +1,57 @@
+"""Issuing a certificate: the gates, the number, the PDF rendered once and its SHA-256."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from calibration.models import Calibration, State
+from calibration.services import WorkflowError, calibration_mark_issued
+from certificates.models import Certificate, Kind
+from certificates.numbering import number_next
+from certificates.render import render_pdf
+from lims.access import require
+from lims.audit import stamp
+from lims.models import User
+from traceability.chains import chain_problems
+
+
+class TraceabilityBroken(ValidationError):
+    """A result whose chain to the SI does not hold cannot be issued."""
+
+
+@transaction.atomic
+def certificate_issue(*, calibration: Calibration, by: User, reason: str = "") -> Certificate:
+    calibration = Calibration.objects.select_for_update().get(pk=calibration.pk)
+    require(by, "certificate.issue")
+    if calibration.technician_id == by.pk:
+        raise PermissionDenied(
+            _(
+                "A second person must issue the certificate: not the technician who performed the calibration."
+            )
+        )
+    if calibration.state != State.APPROVED:
+        raise WorkflowError(_("Only an approved calibration can be issued."))
+    problems = chain_problems(calibration)
+    if problems:
+        raise TraceabilityBroken(problems)
+    now = timezone.now()
+    certificate = Certificate(
+        number=number_next(kind=Kind.CALIBRATION, year=timezone.localdate(now).year),
+        kind=Kind.CALIBRATION,
+        calibration=calibration,
+        issued_at=now,
+        issued_by=by,
+    )
+    certificate.pdf = render_pdf(certificate)
+    certificate.sha256 = hashlib.sha256(certificate.pdf).hexdigest()
+    stamp(certificate, by=by, reason=reason or _("Issued"))
+    certificate.save()
+    calibration_mark_issued(
+        calibration=calibration,
+        by=by,
+        reason=_("Certificate %(number)s issued") % {"number": certificate.number},
+    )
+    return certificate

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from certificates import views
+
+urlpatterns = [
+    path("", views.certificate_list, name="certificates"),
+    path("<int:pk>/", views.certificate_detail, name="certificate"),
+    path("<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("issue/<int:calibration_pk>/", views.certificate_issue_view, name="certificate_issue"),
+]

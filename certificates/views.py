@@ -1,0 +1,59 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from calibration.access import calibration_for_user
+from certificates.access import certificate_for_user, certificates_for
+from certificates.dashboard import dashboard_for
+from certificates.services import certificate_issue
+from lims.access import require
+
+
+@login_required
+def home(request):
+    return render(request, "lims/home.html", dashboard_for(request.user))
+
+
+@login_required
+def certificate_list(request):
+    require(request.user, "certificate.view")
+    return render(
+        request,
+        "certificates/certificate_list.html",
+        {"certificates": certificates_for(request.user)},
+    )
+
+
+@login_required
+def certificate_detail(request, pk):
+    certificate = certificate_for_user(request.user, pk)
+    return render(request, "certificates/certificate_detail.html", {"certificate": certificate})
+
+
+@login_required
+def certificate_pdf(request, pk):
+    certificate = certificate_for_user(request.user, pk)
+    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
+    response["X-Content-SHA256"] = certificate.sha256
+    return response
+
+
+@login_required
+@require_POST
+def certificate_issue_view(request, calibration_pk):
+    calibration = calibration_for_user(request.user, calibration_pk)
+    try:
+        certificate = certificate_issue(
+            calibration=calibration, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, PermissionDenied) as error:
+        for message in getattr(error, "messages", [str(error)]):
+            messages.error(request, message)
+        return redirect("calibration", pk=calibration.pk)
+    messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
+    return redirect("certificate", pk=certificate.pk)

@@ -1,0 +1,15 @@
+from rest_framework.routers import DefaultRouter
+
+from calibration.api import CalibrationViewSet, InstrumentViewSet
+from certificates.api import CertificateViewSet
+from lims.api import CustomerViewSet
+from standards.api import StandardViewSet
+
+router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="api-customer")
+router.register("standards", StandardViewSet, basename="api-standard")
+router.register("instruments", InstrumentViewSet, basename="api-instrument")
+router.register("calibrations", CalibrationViewSet, basename="api-calibration")
+router.register("certificates", CertificateViewSet, basename="api-certificate")
+
+urlpatterns = router.urls

@@ -1,0 +1,17 @@
+from lims.access import can
+
+
+def navigation(request):
+    """The menu entries the user's role may open."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    entries = [
+        ("home", "home"),
+        ("customers", "customer.view"),
+        ("instruments", "instrument.view"),
+        ("standards", "standard.view"),
+        ("calibrations", "calibration.view"),
+        ("certificates", "certificate.view"),
+    ]
+    return {"nav": {name for name, action in entries if can(user, action)}}

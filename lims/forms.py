@@ -1,0 +1,24 @@
+from django import forms
+
+from lims.models import Customer
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "short_name",
+            "tax_code",
+            "address",
+            "sector",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        ]
+
+
+def add_service_error(form: forms.Form, error) -> None:
+    """Show a service's refusal on the form, whatever fields its messages concern."""
+    for message in error.messages:
+        form.add_error(None, message)

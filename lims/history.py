@@ -1,0 +1,42 @@
+"""Read a controlled record's history for people: who, when, why, and what changed."""
+
+from django.apps import apps
+
+HISTORY_KINDS = {
+    "customer": apps.get_model("lims", "Customer"),
+    "user": apps.get_model("lims", "User"),
+    "standard": apps.get_model("standards", "Standard"),
+    "standard-calibration": apps.get_model("standards", "StandardCalibration"),
+    "instrument": apps.get_model("calibration", "Instrument"),
+    "calibration": apps.get_model("calibration", "Calibration"),
+    "point": apps.get_model("calibration", "MeasurementPoint"),
+    "certificate": apps.get_model("certificates", "Certificate"),
+}
+
+
+def history_rows(record) -> list[dict]:
+    """Newest first; each row lists the fields that changed against the row before it."""
+    snapshots = list(
+        record.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    rows = []
+    previous = None
+    for snapshot in snapshots:
+        changes = []
+        if previous is not None:
+            delta = snapshot.diff_against(previous)
+            for change in delta.changes:
+                field = record._meta.get_field(change.field)
+                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+        rows.append(
+            {
+                "when": snapshot.history_date,
+                "who": snapshot.history_user,
+                "kind": snapshot.get_history_type_display(),
+                "reason": snapshot.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+        previous = snapshot
+    rows.reverse()
+    return rows
