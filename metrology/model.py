@@ -112,7 +112,7 @@ _UFLOAT_NAMESPACE: dict[str, Any] = {
     "cos": umath.cos,
     "tan": umath.tan,
     "atan": umath.atan,
-    "abs": umath.fabs,
+    "abs": lambda x: x if x.nominal_value >= 0 else -x,  # umath.fabs is deprecated in 3.2
     "_pow": operator.pow,
 }
 
