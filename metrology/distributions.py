@@ -167,23 +167,28 @@ class Input:
             a = self.half_width
             if a is None:
                 a = self.standard_uncertainty * _DIVISOR[dist]
-            draw = rng.random(n)
+            # two uniforms per trial are drawn as one row, so that the stream of values does not
+            # depend on how the trials are split into blocks
             if dist == "rectangular":
+                draw = rng.random(n)
                 draw *= 2.0 * a
                 draw -= a
             elif dist == "triangular":
-                draw -= rng.random(n)
+                pair = rng.random((n, 2))
+                draw = pair[:, 0] - pair[:, 1]
                 draw *= a
             elif dist == "arcsine":
+                draw = rng.random(n)
                 draw *= 2.0 * math.pi
                 np.sin(draw, out=draw)
                 draw *= a
             else:  # curvilinear trapezoid, JCGM 101 6.4.3.4
                 d = float(self.limit_half_width)  # type: ignore[arg-type]
-                half = a + d * (2.0 * rng.random(n) - 1.0)
-                draw *= 2.0
-                draw -= 1.0
-                draw *= half
+                pair = rng.random((n, 2))
+                draw = 2.0 * pair[:, 0] - 1.0
+                draw *= d
+                draw += a
+                draw *= 2.0 * pair[:, 1] - 1.0
         draw += x
         return draw
 
@@ -208,6 +213,26 @@ def _number(raw: Any, what: str, *, allow_inf: bool = False) -> float:
     if math.isnan(number) or (math.isinf(number) and not allow_inf):
         raise InputError(f"{what} must be a finite number, not {raw!r}")
     return number
+
+
+def check_coverage(coverage: Any) -> float:
+    """A coverage probability strictly between 0 and 1."""
+    try:
+        p = float(coverage)
+    except (TypeError, ValueError):
+        raise InputError(f"the coverage probability must be a number, not {coverage!r}") from None
+    if not 0.0 < p < 1.0:
+        raise InputError(f"the coverage probability must be between 0 and 1, not {coverage!r}")
+    return p
+
+
+def check_constants(constants: Mapping[str, Any] | None) -> tuple[tuple[str, float], ...]:
+    """Named constants of a model as sorted ``(name, value)`` pairs, checked like inputs."""
+    if not constants:
+        return ()
+    return tuple(
+        sorted((_check_name(k), _number(v, f"the constant {k!r}")) for k, v in constants.items())
+    )
 
 
 def check_inputs(inputs: Iterable[Input]) -> tuple[Input, ...]:

@@ -36,24 +36,31 @@ from metrology import __version__
 from metrology.distributions import (
     Correlations,
     Input,
+    check_constants,
     check_correlations,
+    check_coverage,
     check_inputs,
     correlation_matrix,
 )
 from metrology.errors import InputError, ModelError
 from metrology.model import compile_model
+from metrology.montecarlo import McResult, Validation, evaluate_mc, validate
 
 __all__ = [
     "BudgetRow",
     "GumResult",
     "Input",
     "InputError",
+    "McResult",
     "ModelError",
+    "Validation",
     "correlation",
     "covariance",
     "coverage_factor",
     "evaluate_gum",
+    "evaluate_mc",
     "propagate_with_uncertainties",
+    "validate",
 ]
 
 
@@ -117,31 +124,11 @@ def coverage_factor(coverage: float, dof: float = math.inf) -> float:
     >>> round(coverage_factor(0.95), 4), round(coverage_factor(0.99, 16), 4)
     (1.96, 2.9208)
     """
-    coverage = _check_coverage(coverage)
+    coverage = check_coverage(coverage)
     tail = (1.0 + coverage) / 2.0
     if math.isinf(dof):
         return float(special.ndtri(tail))
     return float(special.stdtrit(dof, tail))
-
-
-def _check_coverage(coverage: Any) -> float:
-    try:
-        p = float(coverage)
-    except (TypeError, ValueError):
-        raise InputError(f"the coverage probability must be a number, not {coverage!r}") from None
-    if not 0.0 < p < 1.0:
-        raise InputError(f"the coverage probability must be between 0 and 1, not {coverage!r}")
-    return p
-
-
-def _constants(constants: Mapping[str, float] | None) -> tuple[tuple[str, float], ...]:
-    if not constants:
-        return ()
-    checked = []
-    for name, value in constants.items():
-        number = Input(name, value, u=0.0).value  # same name and number checks as an input
-        checked.append((name, number))
-    return tuple(sorted(checked))
 
 
 def evaluate_gum(
@@ -161,8 +148,8 @@ def evaluate_gum(
     """
     checked = check_inputs(inputs)
     pairs = check_correlations(checked, correlations)
-    fixed = _constants(constants)
-    p = _check_coverage(coverage)
+    fixed = check_constants(constants)
+    p = check_coverage(coverage)
     names = tuple(inp.name for inp in checked)
     for name, _ in fixed:
         if name in names:
@@ -284,7 +271,7 @@ def propagate_with_uncertainties(
     checked = check_inputs(inputs)
     pairs = check_correlations(checked, correlations)
     names = tuple(inp.name for inp in checked)
-    compiled = compile_model(model, names, dict(_constants(constants)))
+    compiled = compile_model(model, names, dict(check_constants(constants)))
     if pairs:
         values = correlated_values_norm(
             [(inp.value, inp.standard_uncertainty) for inp in checked],
