@@ -7,7 +7,6 @@ def navigation(request):
     if not user.is_authenticated:
         return {}
     entries = [
-        ("home", "home"),
         ("customers", "customer.view"),
         ("instruments", "instrument.view"),
         ("standards", "standard.view"),
