@@ -156,6 +156,7 @@ def evaluate_gum(
             raise InputError(f"{name!r} is both an input and a constant")
     compiled = compile_model(model, names, dict(fixed))
     value, grads = compiled.gradient([inp.value for inp in checked])
+    grads = tuple(c + 0.0 for c in grads)  # no -0.0 in a budget
 
     terms = [c * inp.standard_uncertainty for c, inp in zip(grads, checked, strict=True)]
     variance = math.fsum(t * t for t in terms)
