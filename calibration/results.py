@@ -38,7 +38,7 @@ def point_result(*, readings: Sequence[Decimal], reference, resolution: Decimal)
         Input("x_ref", float(reference.value), u=reference.standard_uncertainty),
     ]
     gum = evaluate_gum(MODEL, inputs, coverage=COVERAGE)
-    error = stats.mean_decimal - reference.value
+    error = stats.mean_decimal - Decimal(plain(reference.value))
     reported = report(error, gum.U, gum.k, coverage=COVERAGE, unit=reference.unit)
     return {
         "model": MODEL,

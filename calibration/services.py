@@ -143,6 +143,7 @@ def calibration_set_point(
     by: User,
 ) -> MeasurementPoint:
     """Create or replace one point's reference and readings, and recompute its result."""
+    calibration = _lock(calibration)
     _check_editable(calibration, by)
     if not allowed_references(calibration).filter(pk=reference.pk).exists():
         raise ValidationError(
@@ -180,6 +181,7 @@ def calibration_set_point(
 
 @transaction.atomic
 def calibration_delete_point(*, calibration: Calibration, position: int, by: User) -> None:
+    calibration = _lock(calibration)
     _check_editable(calibration, by)
     point = calibration.points.filter(position=position).first()
     if point is not None:

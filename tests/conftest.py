@@ -41,16 +41,22 @@ def make_user(username, role, customer=None, first="", last=""):
 @pytest.fixture
 def customer(db):
     return Customer.objects.create(
-        name="Công ty Cổ phần Cấp nước Sông Đà", short_name="Sông Đà Water", tax_code="5400101234",
-        address="Hòa Bình", sector=Sector.WATER,
+        name="Công ty Cổ phần Cấp nước Sông Đà",
+        short_name="Sông Đà Water",
+        tax_code="5400101234",
+        address="Hòa Bình",
+        sector=Sector.WATER,
     )
 
 
 @pytest.fixture
 def other_customer(db):
     return Customer.objects.create(
-        name="Công ty Phân bón Miền Nam", short_name="Phân bón MN", tax_code="0300123456",
-        address="TP. Hồ Chí Minh", sector=Sector.CHEMICALS,
+        name="Công ty Phân bón Miền Nam",
+        short_name="Phân bón MN",
+        tax_code="0300123456",
+        address="TP. Hồ Chí Minh",
+        sector=Sector.CHEMICALS,
     )
 
 
@@ -96,7 +102,9 @@ def today():
 
 @pytest.fixture
 def vmi(db):
-    return Provider.objects.create(name="Viện Đo lường Việt Nam", short_name="VMI", accreditation="VILAS 002")
+    return Provider.objects.create(
+        name="Viện Đo lường Việt Nam", short_name="VMI", accreditation="VILAS 002"
+    )
 
 
 @pytest.fixture
@@ -106,11 +114,27 @@ def weights(quinn, vmi, today):
         by=quinn, asset_number="E2-01", name="Bộ quả cân E2", quantity="mass", unit="g", grade="E2"
     )
     standard_calibration_record(
-        standard=standard, provider=vmi, certificate_number="V01.26.0001",
-        calibrated_on=today - dt.timedelta(days=100), due_on=today + dt.timedelta(days=265), by=quinn,
+        standard=standard,
+        provider=vmi,
+        certificate_number="V01.26.0001",
+        calibrated_on=today - dt.timedelta(days=100),
+        due_on=today + dt.timedelta(days=265),
+        by=quinn,
         values=[
-            {"label": "100 g", "nominal": "100", "value": "100.000021", "expanded_uncertainty": "0.000050", "coverage_factor": "2"},
-            {"label": "200 g", "nominal": "200", "value": "199.999965", "expanded_uncertainty": "0.000100", "coverage_factor": "2"},
+            {
+                "label": "100 g",
+                "nominal": "100",
+                "value": "100.000021",
+                "expanded_uncertainty": "0.000050",
+                "coverage_factor": "2",
+            },
+            {
+                "label": "200 g",
+                "nominal": "200",
+                "value": "199.999965",
+                "expanded_uncertainty": "0.000100",
+                "coverage_factor": "2",
+            },
         ],
     )
     return standard
@@ -119,46 +143,78 @@ def weights(quinn, vmi, today):
 @pytest.fixture
 def procedure(db):
     return Procedure.objects.create(
-        code="QTHC-KL-01", title_vi="Cân phân tích", title_en="Analytical balances", quantity="mass", unit="g"
+        code="QTHC-KL-01",
+        title_vi="Cân phân tích",
+        title_en="Analytical balances",
+        quantity="mass",
+        unit="g",
     )
 
 
 @pytest.fixture
 def balance(customer, alice):
     return cal.instrument_register(
-        customer=customer, by=alice, name="Cân phân tích", manufacturer="Sartorius", model="Quintix224",
-        serial_number="0034512877", measuring_range="0 – 220 g", resolution=Decimal("0.0001"), unit="g",
+        customer=customer,
+        by=alice,
+        name="Cân phân tích",
+        manufacturer="Sartorius",
+        model="Quintix224",
+        serial_number="0034512877",
+        measuring_range="0 – 220 g",
+        resolution=Decimal("0.0001"),
+        unit="g",
     )
 
 
 @pytest.fixture
 def other_balance(other_customer, alice):
     return cal.instrument_register(
-        customer=other_customer, by=alice, name="Cân kỹ thuật", manufacturer="AND", model="GX-6100",
-        serial_number="6A-1", measuring_range="0 – 6100 g", resolution=Decimal("0.01"), unit="g",
+        customer=other_customer,
+        by=alice,
+        name="Cân kỹ thuật",
+        manufacturer="AND",
+        model="GX-6100",
+        serial_number="6A-1",
+        measuring_range="0 – 6100 g",
+        resolution=Decimal("0.01"),
+        unit="g",
     )
 
 
 def open_calibration(*, instrument, procedure, standard, technician, on):
     calibration = cal.calibration_create(
-        instrument=instrument, procedure=procedure, by=technician, received_on=on, performed_on=on,
-        temperature=Decimal("23.0"), humidity=Decimal("55"), standards=[standard],
+        instrument=instrument,
+        procedure=procedure,
+        by=technician,
+        received_on=on,
+        performed_on=on,
+        temperature=Decimal("23.0"),
+        humidity=Decimal("55"),
+        standards=[standard],
     )
     refs = {v.label: v for v in cal.allowed_references(calibration)}
     cal.calibration_set_point(
-        calibration=calibration, position=1, reference=refs["100 g"],
-        readings=["100.0002", "100.0001", "100.0002"], by=technician,
+        calibration=calibration,
+        position=1,
+        reference=refs["100 g"],
+        readings=["100.0002", "100.0001", "100.0002"],
+        by=technician,
     )
     cal.calibration_set_point(
-        calibration=calibration, position=2, reference=refs["200 g"],
-        readings=["199.9998", "199.9999", "199.9998"], by=technician,
+        calibration=calibration,
+        position=2,
+        reference=refs["200 g"],
+        readings=["199.9998", "199.9999", "199.9998"],
+        by=technician,
     )
     return calibration
 
 
 @pytest.fixture
 def draft(balance, procedure, weights, alice, today):
-    return open_calibration(instrument=balance, procedure=procedure, standard=weights, technician=alice, on=today)
+    return open_calibration(
+        instrument=balance, procedure=procedure, standard=weights, technician=alice, on=today
+    )
 
 
 @pytest.fixture

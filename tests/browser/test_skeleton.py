@@ -72,7 +72,9 @@ def test_a_result_travels_from_the_standard_to_the_customers_pdf(
     download_info.value.save_as(pdf)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "customer-certificate.png"), full_page=True)
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert number in text
     assert "GIẤY CHỨNG NHẬN HIỆU CHUẨN" in text and "CALIBRATION CERTIFICATE" in text
     assert "Công ty Cổ phần Cấp nước Sông Đà" in text
