@@ -155,40 +155,46 @@ class Input:
             )
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Draw ``n`` values of this input (JCGM 101 6.4)."""
+        """Draw ``n`` values of this input (JCGM 101 6.4).
+
+        Where a trial needs two uniforms they are drawn as one row, so that the stream of values
+        does not depend on how the trials are split into blocks.
+        """
         x, dist = self.value, self.dist
+        # in-place scaling of a standard draw is quicker than rng.normal(x, u, n) and the like
         if dist == "normal":
             draw = rng.standard_normal(n)
             draw *= self.standard_uncertainty
-        elif dist == "t":
+            draw += x
+            return draw
+        if dist == "t":
             draw = rng.standard_t(float(self.dof), n)  # type: ignore[arg-type]
             draw *= self.t_scale()
-        else:
-            a = self.half_width
-            if a is None:
-                a = self.standard_uncertainty * _DIVISOR[dist]
-            # two uniforms per trial are drawn as one row, so that the stream of values does not
-            # depend on how the trials are split into blocks
-            if dist == "rectangular":
-                draw = rng.random(n)
-                draw *= 2.0 * a
-                draw -= a
-            elif dist == "triangular":
-                pair = rng.random((n, 2))
-                draw = pair[:, 0] - pair[:, 1]
-                draw *= a
-            elif dist == "arcsine":
-                draw = rng.random(n)
-                draw *= 2.0 * math.pi
-                np.sin(draw, out=draw)
-                draw *= a
-            else:  # curvilinear trapezoid, JCGM 101 6.4.3.4
-                d = float(self.limit_half_width)  # type: ignore[arg-type]
-                pair = rng.random((n, 2))
-                draw = 2.0 * pair[:, 0] - 1.0
-                draw *= d
-                draw += a
-                draw *= 2.0 * pair[:, 1] - 1.0
+            draw += x
+            return draw
+        a = self.half_width
+        if a is None:
+            a = self.standard_uncertainty * _DIVISOR[dist]
+        if dist == "rectangular":
+            draw = rng.random(n)
+            draw *= 2.0 * a
+            draw -= a
+        elif dist == "triangular":
+            pair = rng.random((n, 2))
+            draw = pair[:, 0] - pair[:, 1]
+            draw *= a
+        elif dist == "arcsine":  # JCGM 101 6.4.6.4: x + a·sin(2πr)
+            draw = rng.random(n)
+            draw *= 2.0 * math.pi
+            np.sin(draw, out=draw)
+            draw *= a
+        else:  # curvilinear trapezoid, JCGM 101 6.4.3.4: x + (a + d(2r₁−1))(2r₂−1)
+            d = float(self.limit_half_width)  # type: ignore[arg-type]
+            pair = rng.random((n, 2))
+            draw = 2.0 * pair[:, 0] - 1.0
+            draw *= d
+            draw += a
+            draw *= 2.0 * pair[:, 1] - 1.0
         draw += x
         return draw
 
