@@ -161,7 +161,7 @@ def calibration_detail(request, pk, *, grid_post=None, grid_errors=None):
                 "rows": rows,
                 "columns": range(columns),
                 "column_count": columns,
-                "references": services.allowed_references(calibration),
+                "references": list(services.allowed_references(calibration)),
                 "grid_errors": grid_errors or [],
             }
         )

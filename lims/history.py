@@ -27,7 +27,14 @@ def history_rows(record) -> list[dict]:
             delta = snapshot.diff_against(previous)
             for change in delta.changes:
                 field = record._meta.get_field(change.field)
-                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+                labels = dict(field.flatchoices) if field.choices else {}
+                changes.append(
+                    {
+                        "field": field.verbose_name,
+                        "old": labels.get(change.old, change.old),
+                        "new": labels.get(change.new, change.new),
+                    }
+                )
         rows.append(
             {
                 "when": snapshot.history_date,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from lims.access import require
 from lims.audit import stamp
 from lims.models import User
 from standards.models import Provider, Standard, StandardCalibration, StandardStatus, StandardValue
@@ -59,6 +60,7 @@ def standard_check_usable(*, standard: Standard, on: dt.date) -> StandardCalibra
 
 @transaction.atomic
 def standard_register(*, by: User, reason: str = "", **fields) -> Standard:
+    require(by, "standard.edit")
     standard = Standard(**fields)
     standard.full_clean()
     stamp(standard, by=by, reason=reason or _("Registered"))
@@ -79,6 +81,7 @@ def standard_calibration_record(
     reason: str = "",
 ) -> StandardCalibration:
     """Record an incoming certificate and its calibrated values, all or nothing."""
+    require(by, "standard.edit")
     calibration = StandardCalibration(
         standard=standard,
         provider=provider,
@@ -110,6 +113,7 @@ def standard_calibration_record(
 
 @transaction.atomic
 def standard_set_status(*, standard: Standard, status: str, by: User, reason: str) -> Standard:
+    require(by, "standard.edit")
     if not reason.strip():
         raise ValidationError(_("Give the reason for the change of status."))
     standard.status = status

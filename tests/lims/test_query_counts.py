@@ -1,0 +1,54 @@
+"""A page's queries must not grow with its rows."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from calibration import services as cal
+from tests.conftest import login, open_calibration
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_list_pages_make_the_same_queries_for_one_row_or_many(
+    client, rita, draft, balance, procedure, weights, alice, customer, today
+):
+    login(client, rita)
+    pages = ["/", "/customers/", "/instruments/", "/standards/", "/calibrations/", "/certificates/"]
+    before = {url: queries(client, url) for url in pages}
+    for n in range(4):
+        instrument = cal.instrument_register(
+            customer=customer,
+            by=alice,
+            name="Cân",
+            manufacturer="AND",
+            model=f"GX-{n}",
+            serial_number=f"S{n}",
+            resolution="0.01",
+            unit="g",
+        )
+        open_calibration(
+            instrument=instrument, procedure=procedure, standard=weights, technician=alice, on=today
+        )
+    after = {url: queries(client, url) for url in pages}
+    assert after == before
+
+
+def test_the_calibration_page_makes_the_same_queries_for_two_points_or_six(client, draft, alice):
+    login(client, alice)
+    url = f"/calibrations/{draft.pk}/"
+    before = queries(client, url)
+    reference = draft.points.first().reference
+    for position in range(3, 7):
+        cal.calibration_set_point(
+            calibration=draft,
+            position=position,
+            reference=reference,
+            readings=["100", "100.0001"],
+            by=alice,
+        )
+    assert queries(client, url) == before
