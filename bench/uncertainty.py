@@ -216,8 +216,8 @@ def gum_section(repeat: int) -> None:
             f"  ν_eff: ours {ours.dof_welch_satterthwaite:.4f}  GTC {nu_gtc:.4f}  "
             f"suncal {nu_sun:.4f}"
         )
-        row("metrology evaluate_gum, compiled model cached", warm, None, "(reference)")
-        row("metrology evaluate_gum, first call (parse+compile)", cold, warm)
+        row("metrology evaluate_gum, model seen before (compiled)", warm, None, "(reference)")
+        row("metrology evaluate_gum, new model (parse, no compile)", cold, warm)
         row("uncertainties package, u only", unc, warm)
         row("GTC 1.5.1, u and dof", gtc_u, warm)
         row("GTC 1.5.1, u, dof and budget", gtc_full, warm)

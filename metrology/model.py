@@ -44,6 +44,7 @@ from metrology.errors import ModelError
 FUNCTIONS = ("sqrt", "exp", "log", "log10", "sin", "cos", "tan", "atan", "abs")
 CONSTANTS = {"pi": math.pi}
 MAX_MODEL_LENGTH = 10_000
+COMPILE_AFTER = 3  # calls of a bound model before its gradient is compiled to Python
 
 _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 _BINARY_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
@@ -115,6 +116,7 @@ _UFLOAT_NAMESPACE: dict[str, Any] = {
     "abs": lambda x: x if x.nominal_value >= 0 else -x,  # umath.fabs is deprecated in 3.2
     "_pow": operator.pow,
 }
+_NAMESPACES = {"float": _FLOAT_NAMESPACE, "array": _ARRAY_NAMESPACE, "ufloat": _UFLOAT_NAMESPACE}
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,8 @@ class _Op:
     kind: str
     args: tuple[str, ...]
     out: str
-    source: str
-    arg_sources: tuple[str, ...]
+    node: ast.AST  # kept for messages only: ast.get_source_segment is slow, so call it late
+    arg_nodes: tuple[ast.AST, ...]
 
 
 def parse_model(text: str) -> Model:
@@ -231,31 +233,40 @@ class CompiledModel:
         self.names = names
         self.constants = dict(constants)
         self._ops: list[_Op] = []
-        self._result = _Lowering(self, model.text.strip()).lower(model.tree.body)
+        self._source = model.text.strip()
+        self._result = _Lowering(self, self._source).lower(model.tree.body)
         self.used = tuple(i for i, name in enumerate(names) if name in model.names)
-        value_source = self._value_source()
-        code = compile(value_source, "<model>", "exec")
-        self._value = _function(code, _FLOAT_NAMESPACE)
-        self._array = _function(code, _ARRAY_NAMESPACE)
-        self._ufloat = _function(code, _UFLOAT_NAMESPACE)
-        self._gradient = _function(
-            compile(self._gradient_source(), "<model gradient>", "exec"), _FLOAT_NAMESPACE
-        )
+        tokens = [a for op in self._ops for a in op.args] + [self._result]
+        self._pool_tokens = list(dict.fromkeys(t for t in tokens if t[0] not in "xt"))
+        self._pool = [float(t) for t in self._pool_tokens]
+        # Values for floats, arrays and ufloats come from walking the straight-line program
+        # (a few µs). The gradient is walked too for the first calls, then compiled to Python
+        # once the model is seen again: compile() costs ~100 µs, a compiled budget ~15 µs.
+        self._programs: dict[str, list[tuple[Callable[..., Any], tuple[int, ...]]]] = {}
+        self._gradient: Callable[..., Any] | None = None
+        self._calls = 0
 
     def estimate(self, xs: Sequence[float]) -> float:
         """The model value at ``xs``; :class:`ModelError` if it fails or is not finite."""
         try:
-            value = self._value(*xs)
+            value = self._run("float", [float(x) for x in xs])
         except (ArithmeticError, ValueError, TypeError):
             raise ModelError(self._diagnose(xs)) from None
-        if not isinstance(value, float | int) or not math.isfinite(value):
+        if not math.isfinite(value):
             raise ModelError(self._diagnose(xs))
         return float(value)
 
     def gradient(self, xs: Sequence[float]) -> tuple[float, tuple[float, ...]]:
         """The value and the sensitivity coefficients (exact partial derivatives) at ``xs``."""
+        self._calls += 1
+        if self._gradient is None and self._calls >= COMPILE_AFTER:
+            code = compile(self._gradient_source(), "<model gradient>", "exec")
+            self._gradient = _function(code, _FLOAT_NAMESPACE)
         try:
-            value, grad = self._gradient(*xs)
+            if self._gradient is None:
+                value, grad = self._walk_gradient([float(x) for x in xs])
+            else:
+                value, grad = self._gradient(*xs)
         except (ArithmeticError, ValueError, TypeError):
             value, grad = self.estimate(xs), (math.nan,)
         if not math.isfinite(value):
@@ -264,20 +275,67 @@ class CompiledModel:
             raise ModelError(self._diagnose_derivative(xs))
         return float(value), tuple(float(c) for c in grad)
 
+    def _walk_gradient(self, slots: list[float]) -> tuple[float, tuple[float, ...]]:
+        """Reverse-mode derivatives by walking the program (the same rules as the code)."""
+        program = self._programs.get("float") or self._program("float")
+        n, first = len(self.names), len(self.names) + len(self._pool)
+        slots.extend(self._pool)
+        for fn, where in program:
+            slots.append(fn(*[slots[i] for i in where]))
+        adjoint = [0.0] * len(slots)
+        result = self._slot(self._result)
+        adjoint[result] = 1.0
+        for k in range(len(program) - 1, -1, -1):
+            g = adjoint[first + k]
+            where = program[k][1]
+            a = slots[where[0]]
+            b = slots[where[1]] if len(where) > 1 else 0.0
+            b_varies = len(where) > 1 and not n <= where[1] < first
+            partials = _partials(self._ops[k].kind, a, b, slots[first + k], b_varies)
+            for i, p in zip(where, partials, strict=False):
+                adjoint[i] += g * p
+        return slots[result], tuple(adjoint[:n])
+
     def evaluate_arrays(self, xs: Sequence[np.ndarray]) -> np.ndarray:
         """The model over arrays of draws (no checks: the caller looks for non-finite values)."""
-        return np.asarray(self._array(*xs), dtype=float)
+        return np.asarray(self._run("array", list(xs)), dtype=float)
 
     def evaluate_ufloats(self, xs: Sequence[Any]) -> Any:
         """The model over ``uncertainties`` numbers, first-order propagation by that package."""
-        return self._ufloat(*xs)
+        return self._run("ufloat", list(xs))
 
-    def _value_source(self) -> str:
-        args = ", ".join(f"x{i}" for i in range(len(self.names)))
-        lines = [f"def model({args}):"]
-        lines += [f"    {op.out} = {_expression(op)}" for op in self._ops]
-        lines.append(f"    return {self._result}")
-        return "\n".join(lines) + "\n"
+    def _run(self, backend: str, slots: list[Any]) -> Any:
+        """Walk the program; ``slots`` holds the inputs, then constants, then each result."""
+        program = self._programs.get(backend) or self._program(backend)
+        slots.extend(self._pool)
+        for fn, where in program:
+            slots.append(fn(*[slots[i] for i in where]))
+        return slots[self._slot(self._result)]
+
+    def _program(self, backend: str) -> list[tuple[Callable[..., Any], tuple[int, ...]]]:
+        namespace = _NAMESPACES[backend]
+        operators = {
+            "add": operator.add,
+            "sub": operator.sub,
+            "mul": operator.mul,
+            "div": operator.truediv,
+            "neg": operator.neg,
+            "pow": namespace["_pow"],
+        }
+        program = [
+            (operators.get(op.kind) or namespace[op.kind], tuple(self._slot(a) for a in op.args))
+            for op in self._ops
+        ]
+        self._programs[backend] = program
+        return program
+
+    def _slot(self, token: str) -> int:
+        n = len(self.names)
+        if token[0] == "x":
+            return int(token[1:])
+        if token[0] == "t":
+            return n + len(self._pool) + int(token[1:])
+        return n + self._pool_tokens.index(token)
 
     def _gradient_source(self) -> str:
         args = ", ".join(f"x{i}" for i in range(len(self.names)))
@@ -308,22 +366,26 @@ class CompiledModel:
         env = {f"x{i}": float(x) for i, x in enumerate(xs)}
         for op in self._ops:
             values = [_operand(a, env) for a in op.args]
+            source = _segment(self._source, op.node)
             try:
                 result = _apply(op.kind, values)
             except ZeroDivisionError:
+                divisor = _segment(self._source, op.arg_nodes[-1])
                 return (
-                    f"the model divides by zero at the estimate: {op.arg_sources[-1]!r} is zero "
-                    f"in {op.source!r}"
+                    f"the model divides by zero at the estimate: {divisor!r} is zero in {source!r}"
                 )
             except OverflowError:
-                return f"the model overflows at the estimate in {op.source!r}"
+                return f"the model overflows at the estimate in {source!r}"
             except (ValueError, TypeError):
                 shown = ", ".join(
-                    f"{src} = {v:g}" for src, v in zip(op.arg_sources, values, strict=True)
+                    f"{_segment(self._source, node)} = {v:g}"
+                    for node, v in zip(op.arg_nodes, values, strict=True)
                 )
-                return f"the model is not defined at the estimate: {op.source!r} with {shown}"
+                return f"the model is not defined at the estimate: {source!r} with {shown}"
             if not math.isfinite(result):
-                return f"the model gives a non-finite value ({result}) at the estimate in {op.source!r}"
+                return (
+                    f"the model gives a non-finite value ({result}) at the estimate in {source!r}"
+                )
             env[op.out] = result
         return "the model gives a non-finite value at the estimate"
 
@@ -332,14 +394,16 @@ class CompiledModel:
         for op in self._ops:
             values = [_operand(a, env) for a in op.args]
             env[op.out] = result = _apply(op.kind, values)
+            b = values[1] if len(values) > 1 else 0.0
             try:
-                partials = _local_partials(op.kind, values, result)
+                partials = _partials(op.kind, values[0], b, result, op.args[-1][0] in "xt")
             except (ArithmeticError, ValueError):
                 partials = (math.nan,)
             if not all(math.isfinite(p) for p in partials):
                 return (
-                    f"the model has no finite derivative at the estimate in {op.source!r}, so the "
-                    "law of propagation cannot be used there; use Monte Carlo"
+                    "the model has no finite derivative at the estimate in "
+                    f"{_segment(self._source, op.node)!r}, so the law of propagation cannot be "
+                    "used there; use Monte Carlo"
                 )
         return "the model has no finite derivative at the estimate; use Monte Carlo"
 
@@ -381,23 +445,22 @@ class _Lowering:
         raise ModelError(f"the model uses {name!r}, which is not an input{suggestion}")
 
     def _emit(self, kind: str, args: tuple[str, ...], node: ast.AST, arg_nodes: tuple) -> str:
-        source = _segment(self.source, node)
-        arg_sources = tuple(_segment(self.source, a) for a in arg_nodes)
         if not any(a[0] in "xt" for a in args):
-            return self._fold(kind, args, source, arg_sources)
+            return self._fold(kind, args, node, arg_nodes)
         out = f"t{len(self.compiled._ops)}"
-        self.compiled._ops.append(_Op(kind, args, out, source, arg_sources))
+        self.compiled._ops.append(_Op(kind, args, out, node, arg_nodes))
         return out
 
-    def _fold(self, kind: str, args: tuple[str, ...], source: str, arg_sources: tuple) -> str:
+    def _fold(self, kind: str, args: tuple[str, ...], node: ast.AST, arg_nodes: tuple) -> str:
         try:
             value = _apply(kind, [float(a) for a in args])
         except ZeroDivisionError:
-            raise ModelError(f"the model divides by zero: {arg_sources[-1]!r} is zero") from None
+            divisor = _segment(self.source, arg_nodes[-1])
+            raise ModelError(f"the model divides by zero: {divisor!r} is zero") from None
         except (OverflowError, ValueError):
-            raise ModelError(f"the model cannot evaluate {source!r}") from None
+            value = math.nan
         if not math.isfinite(value):
-            raise ModelError(f"the model cannot evaluate {source!r}")
+            raise ModelError(f"the model cannot evaluate {_segment(self.source, node)!r}")
         return repr(value)
 
 
@@ -467,28 +530,29 @@ def _apply(kind: str, values: list[float]) -> float:
     return float(_FLOAT_NAMESPACE[kind](values[0]))
 
 
-def _local_partials(kind: str, values: list[float], result: float) -> tuple[float, ...]:
-    a = values[0]
-    b = values[1] if len(values) > 1 else 0.0
-    if kind in ("add", "sub", "neg", "abs"):
-        return (1.0,)
-    if kind == "mul":
-        return (a, b)
-    if kind == "div":
-        return (1.0 / b, result / b)
+def _partials(kind: str, a: float, b: float, t: float, b_varies: bool) -> tuple[float, ...]:
+    """Local partial derivatives of ``t = kind(a, b)`` with respect to each operand."""
     if kind == "pow":
-        return (b * math.pow(a, b - 1.0),)
-    derivative = {
-        "sqrt": lambda: 0.5 / result,
-        "exp": lambda: result,
-        "log": lambda: 1.0 / a,
-        "log10": lambda: 1.0 / a,
-        "sin": lambda: 1.0,
-        "cos": lambda: 1.0,
-        "tan": lambda: 1.0 + result * result,
-        "atan": lambda: 1.0,
-    }[kind]
-    return (derivative(),)
+        da = b * math.pow(a, b - 1.0) if b != 2.0 else 2.0 * a
+        return (da, t * math.log(a)) if b_varies else (da, 0.0)
+    if kind == "div":
+        return (1.0 / b, -t / b)
+    rules: dict[str, Callable[[], tuple[float, ...]]] = {
+        "add": lambda: (1.0, 1.0),
+        "sub": lambda: (1.0, -1.0),
+        "mul": lambda: (b, a),
+        "neg": lambda: (-1.0,),
+        "sqrt": lambda: (0.5 / t,),
+        "exp": lambda: (t,),
+        "log": lambda: (1.0 / a,),
+        "log10": lambda: (1.0 / (a * math.log(10.0)),),
+        "sin": lambda: (math.cos(a),),
+        "cos": lambda: (-math.sin(a),),
+        "tan": lambda: (1.0 + t * t,),
+        "atan": lambda: (1.0 / (1.0 + a * a),),
+        "abs": lambda: (1.0 if a >= 0.0 else -1.0,),
+    }
+    return rules[kind]()
 
 
 @functools.lru_cache(maxsize=256)

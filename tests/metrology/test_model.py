@@ -168,3 +168,21 @@ def test_unary_minus_and_plus_and_constant_folding():
     compiled = compile_model("-x + +2 * -(3 - 1) + pi", ("x",))
     assert compiled.estimate((1.0,)) == pytest.approx(-1 - 4 + math.pi)
     assert compiled.gradient((1.0,))[1] == (-1.0,)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.2, 5.0), st.floats(0.2, 1.4))
+def test_the_walked_and_the_compiled_gradient_agree(a, b):
+    compiled = compile_model(ALL_FUNCTIONS, ("a", "b"))
+    walked = compiled._walk_gradient([a, b])
+    for _ in range(3):
+        generated = compiled.gradient((a, b))
+    assert compiled._gradient is not None  # compiled after a few calls
+    assert generated[0] == pytest.approx(walked[0], rel=1e-14)
+    assert generated[1] == pytest.approx(walked[1], rel=1e-12, abs=1e-15)
+
+
+def test_a_model_used_once_is_not_compiled():
+    compiled = compile_model("x * y + 0.5 * x", ("x", "y"))
+    assert compiled.gradient((2.0, 3.0)) == (7.0, (3.5, 2.0))
+    assert compiled._gradient is None or compiled._calls >= 3
