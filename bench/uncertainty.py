@@ -103,7 +103,7 @@ def fmt_time(seconds: float) -> str:
 
 def row(label: str, seconds: float, reference: float | None = None, extra: str = "") -> None:
     ratio = f"{seconds / reference:7.2f}×" if reference else " " * 8
-    print(f"  {label:<44} {fmt_time(seconds)}  {ratio}  {extra}")
+    print(f"  {label:<52} {fmt_time(seconds)}  {ratio}  {extra}")
 
 
 def cold_gum(model: str, inputs: list[Input]) -> object:

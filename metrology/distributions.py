@@ -75,7 +75,7 @@ class Input:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "name", _check_name(self.name))
-        set_(self, "value", _number(self.value, f"the value of {self.name!r}"))
+        set_(self, "value", finite_number(self.value, f"the value of {self.name!r}"))
         dist = str(self.dist).strip().lower()
         dist = _ALIASES.get(dist, dist)
         if dist not in DISTRIBUTIONS:
@@ -89,7 +89,7 @@ class Input:
             raw = getattr(self, attr)
             if raw is not None:
                 what = "the standard uncertainty u" if attr == "u" else f"the {attr}"
-                number = _number(raw, f"{what} of {self.name!r}")
+                number = finite_number(raw, f"{what} of {self.name!r}")
                 if number < 0:
                     raise InputError(f"{what} of {self.name!r} must not be negative (got {raw})")
                 set_(self, attr, number)
@@ -99,7 +99,9 @@ class Input:
         if self.dof is None:
             dof = math.inf
         else:
-            dof = _number(self.dof, f"the degrees of freedom of {self.name!r}", allow_inf=True)
+            dof = finite_number(
+                self.dof, f"the degrees of freedom of {self.name!r}", allow_inf=True
+            )
             if dof <= 0:
                 raise InputError(f"the degrees of freedom of {self.name!r} must be positive")
         if self.dist == "t" and math.isinf(dof):
@@ -209,7 +211,8 @@ def _check_name(name: Any) -> str:
     return name
 
 
-def _number(raw: Any, what: str, *, allow_inf: bool = False) -> float:
+def finite_number(raw: Any, what: str, *, allow_inf: bool = False) -> float:
+    """``raw`` as a float, or :class:`InputError` naming ``what`` if it is not a finite number."""
     if isinstance(raw, bool):
         raise InputError(f"{what} must be a number, not {raw!r}")
     try:
@@ -237,7 +240,9 @@ def check_constants(constants: Mapping[str, Any] | None) -> tuple[tuple[str, flo
     if not constants:
         return ()
     return tuple(
-        sorted((_check_name(k), _number(v, f"the constant {k!r}")) for k, v in constants.items())
+        sorted(
+            (_check_name(k), finite_number(v, f"the constant {k!r}")) for k, v in constants.items()
+        )
     )
 
 
@@ -290,7 +295,7 @@ def check_correlations(
                 raise InputError(f"the correlation names {name!r}, which is not an input")
         if a == b:
             raise InputError(f"an input cannot be correlated with itself ({a!r})")
-        r = _number(r, f"the correlation of {a!r} and {b!r}")
+        r = finite_number(r, f"the correlation of {a!r} and {b!r}")
         if not -1.0 <= r <= 1.0:
             raise InputError(f"the correlation of {a!r} and {b!r} must be within [-1, 1], not {r}")
         key = (a, b) if names.index(a) < names.index(b) else (b, a)

@@ -1,22 +1,21 @@
-"""Measurement models written as text, read safely and compiled once.
+"""Measurement models written as text, read safely, evaluated and differentiated.
 
 A model is an arithmetic expression over input names, for example ``"R_s * r * (1 + alpha*dT)"``,
 with ``+ - * / **``, unary minus, parentheses, numbers, the constant ``pi`` and the functions
 sqrt, exp, log, log10, sin, cos, tan, atan and abs.
 
 The text is parsed with :mod:`ast` and every node is checked against that whitelist; then the
-checked tree is lowered to a straight-line program, one operation per line, in which sub-trees
-without inputs are folded to numbers. Python source is generated from that program, never from
-the user's text (it holds only names this module writes, such as ``x0`` and ``t3``, and ``repr``
-of floats), and compiled once per model into three functions:
+checked tree is lowered to a straight-line program, one operation per step, in which sub-trees
+without inputs are folded to numbers. That one program is evaluated several ways:
 
-- the value at the estimate, in floats (math functions raise on a domain error, which is what a
-  certificate needs);
-- the value and all sensitivity coefficients, by reverse-mode differentiation of the program, so
-  derivatives are exact to rounding whatever the size of ``x_i`` (a numerical step scaled with
-  ``x_i`` gets GUM H.1 wrong);
-- the value for numpy arrays, for Monte Carlo, and the same program over ``uncertainties``
-  numbers, used to cross-check the sensitivities.
+- walked over floats for the value at the estimate (math functions raise on a domain error, and
+  the step that failed is named in the message), over numpy arrays for Monte Carlo, and over
+  ``uncertainties`` numbers to cross-check the sensitivities;
+- differentiated in reverse mode for the sensitivity coefficients, exact to rounding whatever the
+  size of ``x_i`` (a numerical step scaled with ``x_i`` gets GUM H.1 wrong). The first calls walk
+  the program; a model used again gets its gradient compiled to a Python function, generated
+  from the program and never from the user's text (it holds only names this module writes, such
+  as ``x0`` and ``t3``, and ``repr`` of floats), so a budget takes about 15 µs.
 
 >>> m = compile_model("a * b + sqrt(c)", ("a", "b", "c"))
 >>> m.gradient((2.0, 3.0, 4.0))
@@ -223,7 +222,7 @@ def _check(node: ast.AST, source: str, names: list[str]) -> None:
 
 
 class CompiledModel:
-    """A model bound to an ordered list of input names (and constants), compiled once.
+    """A model bound to an ordered list of input names (and constants), ready to evaluate.
 
     Use :func:`compile_model` to get one; instances are shared through a cache.
     """

@@ -147,7 +147,7 @@ class _Sampler:
                         raise InputError(
                             f"Monte Carlo can correlate only normal inputs: {name!r} is {inp.dist}"
                         )
-                self.factors[key] = _factor(correlation_matrix(names, pairs_within(pairs, names)))
+                self.factors[key] = _factor(correlation_matrix(names, _pairs_within(pairs, names)))
 
     def draw(self, n: int) -> list[np.ndarray]:
         xs: list[np.ndarray] = [np.empty(0)] * len(self.inputs)
@@ -175,7 +175,7 @@ def _key(group: tuple[str, ...]) -> tuple[int, ...]:
     return tuple("\0".join(group).encode("utf-8"))
 
 
-def pairs_within(
+def _pairs_within(
     pairs: Sequence[tuple[str, str, float]], names: Sequence[str]
 ) -> list[tuple[str, str, float]]:
     return [(a, b, r) for a, b, r in pairs if a in names and b in names]

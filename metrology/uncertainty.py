@@ -41,6 +41,7 @@ from metrology.distributions import (
     check_coverage,
     check_inputs,
     correlation_matrix,
+    finite_number,
 )
 from metrology.errors import InputError, ModelError
 from metrology.model import compile_model
@@ -172,7 +173,7 @@ def evaluate_gum(
     if k is None:
         k_p = coverage_factor(p, nu_eff)
     else:
-        k_p = Input("k", k, u=0.0).value
+        k_p = finite_number(k, "the coverage factor k")
         if k_p <= 0:
             raise InputError(f"the coverage factor k must be positive, not {k}")
 
