@@ -22,6 +22,13 @@ from lims.forms import add_service_error
 
 READING_COLUMNS = 5
 BLANK_ROWS = 2
+MAX_ROWS, MAX_COLUMNS = 500, 100
+
+
+def _count(post, name, default, ceiling) -> int:
+    """A row or column count from the grid's hidden fields; nonsense falls back, never a 500."""
+    text = post.get(name, "")
+    return min(int(text), ceiling) if text.isdigit() else default
 
 
 @login_required
@@ -113,7 +120,7 @@ def _grid(calibration, post=None):
 
 
 def _row_from_post(post, index):
-    columns = int(post.get("columns", READING_COLUMNS))
+    columns = _count(post, "columns", READING_COLUMNS, MAX_COLUMNS)
     return post.get(f"p{index}-ref", ""), [post.get(f"p{index}-r{j}", "") for j in range(columns)]
 
 
@@ -175,7 +182,11 @@ def calibration_detail(request, pk, *, grid_post=None, grid_errors=None):
 def points_save(request, pk):
     calibration = calibration_for_user(request.user, pk, "calibration.edit")
     references = {str(r.pk): r for r in services.allowed_references(calibration)}
-    count = int(request.POST.get("rows", 0))
+    if not request.POST.get("rows", "").isdigit():
+        return calibration_detail(
+            request, pk, grid_errors=[_("The grid was not sent whole; nothing was saved.")]
+        )
+    count = _count(request.POST, "rows", 0, MAX_ROWS)
     errors = []
     try:
         with transaction.atomic():
