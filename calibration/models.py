@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lims.models import Customer
@@ -214,7 +215,11 @@ class Transition(models.Model):
     )
     from_state = models.CharField(_("from"), max_length=12, choices=State.choices)
     to_state = models.CharField(_("to"), max_length=12, choices=State.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("workflow step", "by"),
+        on_delete=models.PROTECT,
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
 

@@ -230,6 +230,10 @@ def points_save(request, pk):
 def point_preview(request, pk):
     """The computed columns of one grid row, as the technician types (htmx)."""
     calibration = calibration_for_user(request.user, pk, "calibration.edit")
+    if calibration.technician_id != request.user.pk:
+        raise PermissionDenied(
+            _("Only the technician who performs a calibration may enter its data.")
+        )
     index = request.POST.get("row", "")
     if not index.isdigit():
         raise Http404

@@ -23,9 +23,9 @@ def standard_check_usable(*, standard: Standard, on: dt.date) -> StandardCalibra
     """The incoming calibration that makes `standard` usable on `on`, or StandardNotUsable."""
     if standard.status in (StandardStatus.QUARANTINED, StandardStatus.RETIRED):
         changed = standard.history.filter(status=standard.status).order_by("history_date").first()
-        since = date_format(changed.history_date.date()) if changed else "?"
+        since = date_format(changed.history_date.date(), "d/m/Y") if changed else "?"
         raise StandardNotUsable(
-            _("Standard %(standard)s is %(status)s since %(since)s.")
+            _("Standard %(standard)s has been %(status)s since %(since)s.")
             % {
                 "standard": standard,
                 "status": standard.get_status_display().lower(),
@@ -41,7 +41,7 @@ def standard_check_usable(*, standard: Standard, on: dt.date) -> StandardCalibra
         if latest is None:
             raise StandardNotUsable(
                 _("Standard %(standard)s had no calibration on %(day)s.")
-                % {"standard": standard, "day": date_format(on)},
+                % {"standard": standard, "day": date_format(on, "d/m/Y")},
                 code="uncalibrated",
             )
         raise StandardNotUsable(
@@ -51,7 +51,7 @@ def standard_check_usable(*, standard: Standard, on: dt.date) -> StandardCalibra
             % {
                 "standard": standard,
                 "certificate": latest.certificate_number,
-                "due": date_format(latest.due_on),
+                "due": date_format(latest.due_on, "d/m/Y"),
             },
             code="overdue",
         )

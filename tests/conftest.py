@@ -29,6 +29,8 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "en"
+    # Collected static files (if any) are not scanned for every test client.
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 def make_user(username, role, customer=None, first="", last=""):

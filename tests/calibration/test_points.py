@@ -160,5 +160,7 @@ def test_a_tampered_grid_gets_an_answer_not_a_server_error(client, draft, alice)
     response = client.post(f"/calibrations/{draft.pk}/points/", {"rows": "lots", "columns": "-1"})
     assert response.status_code == 400
     assert draft.points.count() == 2  # nothing was lost
-    preview = client.post(f"/calibrations/{draft.pk}/points/preview/", {"row": "0", "columns": "x", "p0-ref": "abc"})
+    preview = client.post(
+        f"/calibrations/{draft.pk}/points/preview/", {"row": "0", "columns": "x", "p0-ref": "abc"}
+    )
     assert preview.status_code == 200
