@@ -90,3 +90,16 @@ def test_a_result_travels_from_the_standard_to_the_customers_pdf(
     log_in(page, "oscar", PASSWORD)
     response = page.goto(certificate_url)
     assert response.status == 404
+
+
+def test_the_language_switch_turns_the_page_vietnamese(page, carol, issued):
+    log_in(page, "carol", PASSWORD)
+    assert page.is_visible("text=Your certificates")
+    page.click(".lang button[value=vi]")
+    page.wait_for_selector("text=Giấy chứng nhận của bạn")
+    assert page.get_attribute("html", "lang") == "vi"
+    assert page.is_visible("text=Đăng xuất")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "customer-home-vi.png"), full_page=True)
+    page.click(".lang button[value=en]")
+    page.wait_for_selector("text=Your certificates")
