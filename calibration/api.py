@@ -66,6 +66,12 @@ class CalibrationSerializer(serializers.ModelSerializer):
             "points",
         ]
 
+    def to_representation(self, calibration):
+        data = super().to_representation(calibration)
+        if not calibration.is_released_to(self.context["request"].user):
+            data["points"] = []  # results reach a customer with the certificate, not before
+        return data
+
 
 class CalibrationViewSet(ScopedViewSet):
     queryset = Calibration.objects.select_related("technician", "procedure").prefetch_related(

@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -46,7 +44,9 @@ class Instrument(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(resolution__gt=0), name="instrument_resolution_positive"
+                condition=Q(resolution__gt=0),
+                name="instrument_resolution_positive",
+                violation_error_message=_("The resolution must be greater than zero."),
             ),
         ]
 
@@ -143,8 +143,9 @@ class Calibration(models.Model):
     def is_editable(self) -> bool:
         return self.state == State.DRAFT
 
-    def transition_by(self, to_state: str):
-        return self.transitions.filter(to_state=to_state).order_by("-at").first()
+    def is_released_to(self, user) -> bool:
+        """Lab staff see work in progress; a customer sees results once the certificate is issued."""
+        return user.is_lab_staff or self.state == State.ISSUED
 
 
 class StandardUse(models.Model):
@@ -201,10 +202,6 @@ class MeasurementPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}: {self.reference.label}"
-
-    @property
-    def reading_values(self) -> list[Decimal]:
-        return [Decimal(r) for r in self.readings]
 
 
 class Transition(models.Model):

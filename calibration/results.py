@@ -15,6 +15,9 @@ can be recomputed and compared years later.
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 import metrology
 from metrology.readings import summarize
 from metrology.reporting import report
@@ -30,6 +33,15 @@ def plain(value: Decimal) -> str:
 
 
 def point_result(*, readings: Sequence[Decimal], reference, resolution: Decimal) -> dict:
+    try:
+        return _compute(readings=readings, reference=reference, resolution=resolution)
+    except (ValueError, ArithmeticError) as error:  # metrology's InputError and ModelError too
+        raise ValidationError(
+            _("These readings cannot be computed: %(error)s") % {"error": error}
+        ) from error
+
+
+def _compute(*, readings: Sequence[Decimal], reference, resolution: Decimal) -> dict:
     stats = summarize(readings)
     n = len(readings)
     inputs = [

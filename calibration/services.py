@@ -29,6 +29,8 @@ from lims.models import Customer, User
 from standards.models import Standard, StandardValue
 from standards.services import StandardNotUsable, standard_check_usable
 
+MAX_DIGITS, MAX_EXPONENT = 20, 15
+
 
 class WorkflowError(ValidationError):
     """A move the workflow does not allow from the calibration's present state."""
@@ -50,6 +52,15 @@ def parse_reading(text: str) -> Decimal:
             )
             % {"text": text},
             code="not_a_number",
+        )
+    too_long = len(value.as_tuple().digits) > MAX_DIGITS
+    if too_long or (not value.is_zero() and abs(value.adjusted()) > MAX_EXPONENT):
+        raise ValidationError(
+            _(
+                "“%(text)s” is outside what an instrument shows: at most %(digits)d digits, between 1E-%(exp)d and 1E+%(exp)d."
+            )
+            % {"text": text, "digits": MAX_DIGITS, "exp": MAX_EXPONENT},
+            code="out_of_range",
         )
     return value
 
@@ -149,6 +160,11 @@ def calibration_set_point(
         raise ValidationError(
             _("The reference value must come from a standard used in this calibration.")
         )
+    if reference.unit != calibration.instrument.unit:
+        raise ValidationError(
+            _("The reference value is in %(ref)s but the instrument reads in %(unit)s.")
+            % {"ref": reference.unit, "unit": calibration.instrument.unit}
+        )
     values, errors = [], []
     for index, text in enumerate(readings, start=1):
         if str(text).strip() == "":
@@ -177,6 +193,45 @@ def calibration_set_point(
     stamp(point, by=by, reason=_("Readings entered"))
     point.save()
     return point
+
+
+@transaction.atomic
+def calibration_set_points(
+    *,
+    calibration: Calibration,
+    rows: Sequence[tuple[StandardValue | None, Sequence[str]]],
+    by: User,
+) -> None:
+    """Save the whole reading grid at once: every row or none.
+
+    Rows without any reading are skipped; the points are numbered in the order of the rows that
+    remain, and points beyond them are removed. Errors name the row as the technician sees it.
+    """
+    errors = []
+    position = 0
+    for index, (reference, readings) in enumerate(rows, start=1):
+        if not any(str(r).strip() for r in readings):
+            continue
+        position += 1
+        if reference is None:
+            errors.append(_("Row %(n)d: choose the reference value.") % {"n": index})
+            continue
+        try:
+            calibration_set_point(
+                calibration=calibration,
+                position=position,
+                reference=reference,
+                readings=readings,
+                by=by,
+            )
+        except ValidationError as error:
+            errors.extend(
+                _("Row %(n)d: %(error)s") % {"n": index, "error": m} for m in error.messages
+            )
+    if errors:
+        raise ValidationError(errors)
+    for stale in calibration.points.filter(position__gt=position):
+        calibration_delete_point(calibration=calibration, position=stale.position, by=by)
 
 
 @transaction.atomic

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,7 +27,12 @@ MAX_ROWS, MAX_COLUMNS = 500, 100
 def _count(post, name, default, ceiling) -> int:
     """A row or column count from the grid's hidden fields; nonsense falls back, never a 500."""
     text = post.get(name, "")
-    return min(int(text), ceiling) if text.isdigit() else default
+    return min(int(text), ceiling) if is_small_number(text) else default
+
+
+def is_small_number(text: str) -> bool:
+    """ASCII digits only, and few of them: str.isdigit() alone admits '²' and 5000-digit runs."""
+    return text.isascii() and text.isdigit() and len(text) <= 6
 
 
 @login_required
@@ -43,7 +47,10 @@ def instrument_list(request):
 def instrument_detail(request, pk):
     instrument = instrument_for_user(request.user, pk)
     calibrations = (
-        calibrations_for(request.user).filter(instrument=instrument).select_related("certificate")
+        calibrations_for(request.user)
+        .filter(instrument=instrument)
+        .select_related("certificate")
+        .defer("certificate__pdf")
     )
     return render(
         request,
@@ -90,8 +97,7 @@ def calibration_create_view(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                calibration = services.calibration_create(by=request.user, **form.cleaned_data)
+            calibration = services.calibration_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -158,6 +164,7 @@ def calibration_detail(request, pk, *, grid_post=None, grid_errors=None):
         },
         "return_form": ReturnForm(),
         "is_staff_view": user.is_lab_staff,
+        "released": calibration.is_released_to(user),
     }
     if calibration.state == State.ISSUED:
         context["certificate"] = getattr(calibration, "certificate", None)
@@ -182,43 +189,17 @@ def calibration_detail(request, pk, *, grid_post=None, grid_errors=None):
 def points_save(request, pk):
     calibration = calibration_for_user(request.user, pk, "calibration.edit")
     references = {str(r.pk): r for r in services.allowed_references(calibration)}
-    if not request.POST.get("rows", "").isdigit():
+    if not is_small_number(request.POST.get("rows", "")):
         return calibration_detail(
             request, pk, grid_errors=[_("The grid was not sent whole; nothing was saved.")]
         )
     count = _count(request.POST, "rows", 0, MAX_ROWS)
-    errors = []
+    rows = []
+    for index in range(count):
+        reference_id, readings = _row_from_post(request.POST, index)
+        rows.append((references.get(reference_id), readings))
     try:
-        with transaction.atomic():
-            position = 0
-            for index in range(count):
-                reference_id, readings = _row_from_post(request.POST, index)
-                if not any(r.strip() for r in readings):
-                    continue
-                position += 1
-                reference = references.get(reference_id)
-                if reference is None:
-                    errors.append(_("Row %(n)d: choose the reference value.") % {"n": index + 1})
-                    continue
-                try:
-                    services.calibration_set_point(
-                        calibration=calibration,
-                        position=position,
-                        reference=reference,
-                        readings=readings,
-                        by=request.user,
-                    )
-                except ValidationError as error:
-                    errors.extend(
-                        _("Row %(n)d: %(error)s") % {"n": index + 1, "error": m}
-                        for m in error.messages
-                    )
-            for stale in calibration.points.filter(position__gt=position):
-                services.calibration_delete_point(
-                    calibration=calibration, position=stale.position, by=request.user
-                )
-            if errors:
-                raise ValidationError(errors)
+        services.calibration_set_points(calibration=calibration, rows=rows, by=request.user)
     except ValidationError as error:
         return calibration_detail(request, pk, grid_post=request.POST, grid_errors=error.messages)
     messages.success(request, _("Readings saved."))
@@ -235,14 +216,14 @@ def point_preview(request, pk):
             _("Only the technician who performs a calibration may enter its data.")
         )
     index = request.POST.get("row", "")
-    if not index.isdigit():
+    if not is_small_number(index):
         raise Http404
     reference_id, readings = _row_from_post(request.POST, int(index))
     context = {"row": index}
     typed = [r for r in readings if r.strip()]
     reference = (
         services.allowed_references(calibration).filter(pk=reference_id).first()
-        if reference_id.isdigit()
+        if is_small_number(reference_id)
         else None
     )
     try:

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from metrology.reporting import format_number
 from traceability.chains import chain_for, statement
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -33,9 +34,7 @@ class LocalFontsFetcher(URLFetcher):
 
 def vi_number(text: str) -> str:
     """A decimal as printed on our certificates: comma as the decimal mark, minus as U+2212."""
-    value = Decimal(text)
-    digits = f"{abs(value):f}".replace(".", ",")
-    return ("\u2212" if value < 0 else "") + digits
+    return format_number(Decimal(text), "vi").replace("-", "\u2212")
 
 
 def certificate_context(certificate) -> dict:

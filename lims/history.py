@@ -1,6 +1,9 @@
 """Read a controlled record's history for people: who, when, why, and what changed."""
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+KINDS_OF_CHANGE = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 HISTORY_KINDS = {
     "customer": apps.get_model("lims", "Customer"),
@@ -39,7 +42,7 @@ def history_rows(record) -> list[dict]:
             {
                 "when": snapshot.history_date,
                 "who": snapshot.history_user,
-                "kind": snapshot.get_history_type_display(),
+                "kind": KINDS_OF_CHANGE.get(snapshot.history_type, snapshot.history_type),
                 "reason": snapshot.history_change_reason or "",
                 "changes": changes,
             }

@@ -41,6 +41,12 @@ class StandardCalibrationForm(forms.Form):
 
 
 class StandardValueForm(forms.Form):
+    def clean_expanded_uncertainty(self):
+        value = self.cleaned_data["expanded_uncertainty"]
+        if value <= 0:
+            raise forms.ValidationError(_("The expanded uncertainty must be greater than zero."))
+        return value
+
     label = forms.CharField(label=_("label"), max_length=60)
     nominal = forms.DecimalField(
         label=_("nominal value"), max_digits=20, decimal_places=9, localize=True

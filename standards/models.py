@@ -79,9 +79,6 @@ class Standard(models.Model):
             .first()
         )
 
-    def latest_calibration(self) -> "StandardCalibration | None":
-        return self.calibrations.order_by("-calibrated_on", "-pk").first()
-
 
 class StandardCalibration(models.Model):
     """The certificate by which a provider calibrated one of our standards."""
@@ -150,6 +147,9 @@ class StandardValue(models.Model):
             models.CheckConstraint(
                 condition=Q(expanded_uncertainty__gt=0) & Q(coverage_factor__gt=0),
                 name="standard_value_positive_uncertainty",
+                violation_error_message=_(
+                    "The expanded uncertainty and the coverage factor must be greater than zero."
+                ),
             )
         ]
 

@@ -21,8 +21,13 @@ class StandardNotUsable(ValidationError):
 
 def standard_check_usable(*, standard: Standard, on: dt.date) -> StandardCalibration:
     """The incoming calibration that makes `standard` usable on `on`, or StandardNotUsable."""
-    if standard.status in (StandardStatus.QUARANTINED, StandardStatus.RETIRED):
-        changed = standard.history.filter(status=standard.status).order_by("history_date").first()
+    if standard.status != StandardStatus.IN_SERVICE:
+        # Since the last change into the present status: the oldest snapshot of the newest run.
+        changed = None
+        for snapshot in standard.history.order_by("-history_date", "-history_id"):
+            if snapshot.status != standard.status:
+                break
+            changed = snapshot
         since = date_format(changed.history_date.date(), "d/m/Y") if changed else "?"
         raise StandardNotUsable(
             _("Standard %(standard)s has been %(status)s since %(since)s.")

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -70,10 +69,9 @@ def standard_calibration_create(request, pk):
     if request.method == "POST" and form.is_valid() and values.is_valid():
         rows = [row for row in values.cleaned_data if row]
         try:
-            with transaction.atomic():
-                standard_calibration_record(
-                    standard=standard, by=request.user, values=rows, **form.cleaned_data
-                )
+            standard_calibration_record(
+                standard=standard, by=request.user, values=rows, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:

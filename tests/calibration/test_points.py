@@ -164,3 +164,33 @@ def test_a_tampered_grid_gets_an_answer_not_a_server_error(client, draft, alice)
         f"/calibrations/{draft.pk}/points/preview/", {"row": "0", "columns": "x", "p0-ref": "abc"}
     )
     assert preview.status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["1E+400", "1E+999999", "1" * 61, "0.0000000000000000001"])
+def test_a_reading_no_instrument_shows_is_refused_with_a_message(typed):
+    with pytest.raises(ValidationError, match="outside what an instrument shows"):
+        parse_reading(typed)
+
+
+@pytest.mark.parametrize("field", ["row", "columns", "p0-ref"])
+@pytest.mark.parametrize("value", ["²", "9" * 5000])
+def test_odd_numbers_in_the_grid_get_an_answer_not_a_server_error(
+    client, draft, alice, field, value
+):
+    login(client, alice)
+    data = {"row": "0", "columns": "2", "p0-ref": "1", "p0-r0": "1", "p0-r1": "2", field: value}
+    assert client.post(f"/calibrations/{draft.pk}/points/preview/", data).status_code in (200, 404)
+    saved = client.post(f"/calibrations/{draft.pk}/points/", {"rows": value, "columns": value})
+    assert saved.status_code == 400
+
+
+def test_a_reference_in_another_unit_is_refused(draft, alice):
+    point = draft.points.get(position=1)
+    draft.instrument.unit = "kg"
+    draft.instrument.save()
+    with pytest.raises(
+        ValidationError, match="reference value is in g but the instrument reads in kg"
+    ):
+        cal.calibration_set_point(
+            calibration=draft, position=1, reference=point.reference, readings=["1", "1"], by=alice
+        )

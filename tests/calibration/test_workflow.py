@@ -95,3 +95,32 @@ def test_submitting_needs_at_least_one_point(balance, procedure, weights, alice,
     )
     with pytest.raises(WorkflowError, match="at least one measurement point"):
         cal.calibration_submit(calibration=calibration, by=alice)
+
+
+def test_a_long_reason_is_kept_whole(draft, alice, rita):
+    reason = "Thiếu điểm đo 50 g; lặp lại phép đo tại 100 g và 200 g. " * 10
+    cal.calibration_submit(calibration=draft, by=alice)
+    cal.calibration_return(calibration=draft, by=rita, reason=reason)
+    assert draft.history.first().history_change_reason == reason
+    assert draft.transitions.last().reason == reason
+
+
+def test_a_customer_sees_results_only_once_the_certificate_is_issued(
+    client, draft, carol, alice, rita
+):
+    from certificates.services import certificate_issue
+    from tests.conftest import login
+
+    login(client, carol)
+    page = client.get(f"/calibrations/{draft.pk}/").content.decode()
+    assert "100.00017" not in page and "released with the certificate" in page
+    assert client.get(f"/api/calibrations/{draft.pk}/").json()["points"] == []
+    cal.calibration_submit(calibration=draft, by=alice)
+    cal.calibration_return(calibration=draft, by=rita, reason="Internal remark")
+    assert "Internal remark" not in client.get(f"/calibrations/{draft.pk}/").content.decode()
+    cal.calibration_submit(calibration=draft, by=alice)
+    cal.calibration_review(calibration=draft, by=rita)
+    cal.calibration_approve(calibration=draft, by=rita)
+    certificate_issue(calibration=draft, by=rita)
+    assert "100.00017" in client.get(f"/calibrations/{draft.pk}/").content.decode()
+    assert len(client.get(f"/api/calibrations/{draft.pk}/").json()["points"]) == 2

@@ -123,3 +123,30 @@ def test_the_page_refuses_an_overdue_standard_with_the_reason(
     )
     assert response.status_code == 200
     assert "overdue" in response.content.decode()
+
+
+def test_a_standard_out_for_calibration_is_refused(
+    weights, quinn, balance, procedure, alice, today
+):
+    standard_set_status(
+        standard=weights, status=StandardStatus.OUT_FOR_CALIBRATION, by=quinn, reason="Sent to VMI"
+    )
+    with pytest.raises(StandardNotUsable, match="out for calibration since"):
+        open_with(weights, balance=balance, procedure=procedure, alice=alice, on=today)
+
+
+def test_since_when_counts_from_the_latest_quarantine(weights, quinn, today):
+    standard_set_status(
+        standard=weights, status=StandardStatus.QUARANTINED, by=quinn, reason="First"
+    )
+    first = weights.history.first()
+    first.history_date = first.history_date - dt.timedelta(days=40)
+    first.save()
+    standard_set_status(
+        standard=weights, status=StandardStatus.IN_SERVICE, by=quinn, reason="Cleared"
+    )
+    standard_set_status(
+        standard=weights, status=StandardStatus.QUARANTINED, by=quinn, reason="Again"
+    )
+    with pytest.raises(StandardNotUsable, match=f"since {today:%d/%m/%Y}"):
+        standard_check_usable(standard=weights, on=today)
