@@ -18,6 +18,7 @@ from calibration.models import State
 from calibration.results import point_result
 from lims.access import can, require
 from lims.forms import add_service_error
+from lims.paging import page_of
 
 READING_COLUMNS = 5
 BLANK_ROWS = 2
@@ -38,8 +39,11 @@ def is_small_number(text: str) -> bool:
 @login_required
 def instrument_list(request):
     require(request.user, "instrument.view")
+    page = page_of(request, instruments_for(request.user))
     return render(
-        request, "calibration/instrument_list.html", {"instruments": instruments_for(request.user)}
+        request,
+        "calibration/instrument_list.html",
+        {"instruments": page, "page": page},
     )
 
 
@@ -82,10 +86,16 @@ def calibration_list(request):
     state = request.GET.get("state")
     if state in State.values:
         calibrations = calibrations.filter(state=state)
+    page = page_of(request, calibrations)
     return render(
         request,
         "calibration/calibration_list.html",
-        {"calibrations": calibrations, "states": State.choices, "state": state},
+        {
+            "calibrations": page,
+            "page": page,
+            "states": State.choices,
+            "state": state,
+        },
     )
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from calibration.access import calibrations_for, instruments_for
@@ -38,7 +38,7 @@ def dashboard_for(user) -> dict:
     context["standards_due"] = (
         Standard.objects.filter(status=StandardStatus.IN_SERVICE)
         .annotate(due_on=Max("calibrations__due_on"))
-        .filter(due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
-        .order_by("due_on")
+        .filter(Q(due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS)) | Q(due_on__isnull=True))
+        .order_by(F("due_on").asc(nulls_first=True))
     )
     return context

@@ -11,6 +11,7 @@ from certificates.access import certificate_for_user, certificates_for
 from certificates.dashboard import dashboard_for
 from certificates.services import certificate_issue
 from lims.access import require
+from lims.paging import page_of
 
 
 @login_required
@@ -21,10 +22,11 @@ def home(request):
 @login_required
 def certificate_list(request):
     require(request.user, "certificate.view")
+    page = page_of(request, certificates_for(request.user))
     return render(
         request,
         "certificates/certificate_list.html",
-        {"certificates": certificates_for(request.user)},
+        {"certificates": page, "page": page},
     )
 
 

@@ -12,6 +12,7 @@ from lims.access import can, get_scoped, require, scoped
 from lims.forms import CustomerForm, add_service_error
 from lims.history import HISTORY_KINDS, history_rows
 from lims.models import Customer
+from lims.paging import page_of
 from lims.services import customer_register
 
 
@@ -34,10 +35,15 @@ def healthz(request):
 def customer_list(request):
     require(request.user, "customer.view")
     customers = scoped(Customer.objects.all(), request.user, "pk")
+    page = page_of(request, customers)
     return render(
         request,
         "lims/customer_list.html",
-        {"customers": customers, "can_edit": can(request.user, "customer.edit")},
+        {
+            "customers": page,
+            "page": page,
+            "can_edit": can(request.user, "customer.edit"),
+        },
     )
 
 

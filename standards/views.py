@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from lims.access import can, require
 from lims.forms import add_service_error
+from lims.paging import page_of
 from standards.forms import StandardCalibrationForm, StandardForm, StandardValueFormSet
 from standards.models import Standard
 from standards.services import standard_calibration_record, standard_register
@@ -16,12 +17,16 @@ from standards.services import standard_calibration_record, standard_register
 @login_required
 def standard_list(request):
     require(request.user, "standard.view")
-    standards = Standard.objects.annotate(due_on=Max("calibrations__due_on"))
+    standards = Standard.objects.annotate(due_on=Max("calibrations__due_on")).order_by(
+        "asset_number"
+    )
+    page = page_of(request, standards)
     return render(
         request,
         "standards/standard_list.html",
         {
-            "standards": standards,
+            "standards": page,
+            "page": page,
             "today": timezone.localdate(),
             "can_edit": can(request.user, "standard.edit"),
         },

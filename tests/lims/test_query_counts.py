@@ -52,3 +52,23 @@ def test_the_calibration_page_makes_the_same_queries_for_two_points_or_six(clien
             by=alice,
         )
     assert queries(client, url) == before
+
+
+def test_a_long_list_is_shown_a_page_at_a_time(client, rita, customer, alice):
+    for n in range(55):
+        cal.instrument_register(
+            customer=customer,
+            by=alice,
+            name="Cân",
+            manufacturer="AND",
+            model="GX",
+            serial_number=f"P{n:03d}",
+            resolution="0.01",
+            unit="g",
+        )
+    login(client, rita)
+    first = client.get("/instruments/").content.decode()
+    assert "Page 1 of 2" in first and first.count("/instruments/") >= 50
+    second = client.get("/instruments/?page=2").content.decode()
+    assert "Page 2 of 2" in second
+    assert client.get("/instruments/?page=zzz").status_code == 200  # nonsense gives page 1
