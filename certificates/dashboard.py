@@ -1,15 +1,13 @@
 """What each role sees first when it logs in."""
 
-import datetime as dt
-
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from calibration.access import calibrations_for, instruments_for
 from calibration.models import State
 from certificates.access import certificates_for
 from lims.models import Role
-from standards.models import Standard, StandardStatus
+from standards.due import due_within
 
 DUE_SOON_DAYS = 30
 
@@ -35,10 +33,5 @@ def dashboard_for(user) -> dict:
     context["state_counts"] = [
         (value, label, counts.get(value, 0)) for value, label in State.choices
     ]
-    context["standards_due"] = (
-        Standard.objects.filter(status=StandardStatus.IN_SERVICE)
-        .annotate(due_on=Max("calibrations__due_on"))
-        .filter(Q(due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS)) | Q(due_on__isnull=True))
-        .order_by(F("due_on").asc(nulls_first=True))
-    )
+    context["standards_due"] = due_within(DUE_SOON_DAYS, today=today)
     return context

@@ -175,6 +175,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Reminders and notices. The console backend prints e-mails; production sets an SMTP server.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "lims@localhost")
+
 # The laboratory printed on certificates; a deployment sets its own.
 LAB_NAME_VI = env_str("LIMS_LAB_NAME_VI", "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng")
 LAB_NAME_EN = env_str("LIMS_LAB_NAME_EN", "Centre for Standards, Metrology and Quality Techniques")

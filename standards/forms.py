@@ -18,6 +18,7 @@ class StandardForm(forms.ModelForm):
             "measuring_range",
             "unit",
             "location",
+            "custodian",
         ]
 
 

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,16 @@ class Standard(models.Model):
     measuring_range = models.CharField(_("range"), max_length=120, blank=True)
     unit = models.CharField(_("unit"), max_length=20)
     location = models.CharField(_("location"), max_length=120, blank=True)
+    custodian = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("custodian"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="standards_in_custody",
+        limit_choices_to=~Q(role="customer"),
+        help_text=_("The person who looks after the standard and is reminded before it is due."),
+    )
     status = models.CharField(
         _("status"),
         max_length=24,

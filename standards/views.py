@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from lims.access import can, require
 from lims.forms import add_service_error
 from lims.paging import page_of
+from standards.due import WINDOWS, due_within
 from standards.forms import StandardCalibrationForm, StandardForm, StandardValueFormSet
 from standards.models import Standard
 from standards.services import standard_calibration_record, standard_register
@@ -29,6 +30,24 @@ def standard_list(request):
             "page": page,
             "today": timezone.localdate(),
             "can_edit": can(request.user, "standard.edit"),
+        },
+    )
+
+
+@login_required
+def standards_due(request):
+    require(request.user, "standard.view")
+    within = request.GET.get("within", "30")
+    days = int(within) if within in {str(d) for d in WINDOWS} else WINDOWS[0]
+    today = timezone.localdate()
+    return render(
+        request,
+        "standards/standards_due.html",
+        {
+            "standards": due_within(days, today=today),
+            "days": days,
+            "windows": WINDOWS,
+            "today": today,
         },
     )
 

@@ -243,6 +243,7 @@ PAGES = [
     ("instrument_new",                        "/instruments/new/",                        (200, 200, 200, 403, 200, 403, 403)),
     ("standard_list",                         "/standards/",                              (200, 200, 200, 200, 200, 403, 403)),
     ("standard",                              "/standards/{weights}/",                    (200, 200, 200, 200, 200, 403, 403)),
+    ("standards_due",                         "/standards/due/?within=90",                (200, 200, 200, 200, 200, 403, 403)),
     ("standard_new",                          "/standards/new/",                          (403, 403, 200, 200, 200, 403, 403)),
     ("standard_incoming_calibration_new",     "/standards/{weights}/calibrations/new/",   (403, 403, 200, 200, 200, 403, 403)),
     ("calibration_list",                      "/calibrations/",                           (200, 200, 200, 200, 200, 200, 200)),
