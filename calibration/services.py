@@ -335,5 +335,8 @@ def calibration_approve(*, calibration: Calibration, by: User, reason: str = "")
 
 def calibration_mark_issued(*, calibration: Calibration, by: User, reason: str) -> Calibration:
     """The last move, made by `certificates.services.certificate_issue` inside its transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("calibration_mark_issued must run inside the issuing transaction")
+    require(by, "certificate.issue")
     _expect(calibration, State.APPROVED)
     return _move(calibration, to=State.ISSUED, by=by, reason=reason)

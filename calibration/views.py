@@ -17,7 +17,7 @@ from calibration.forms import CalibrationForm, InstrumentForm, ReturnForm
 from calibration.models import State
 from calibration.results import point_result
 from lims.access import can, require
-from lims.forms import add_service_error
+from lims.forms import add_service_error, message_refusal
 from lims.paging import page_of
 
 READING_COLUMNS = 5
@@ -269,8 +269,7 @@ def calibration_move(request, pk, move):
     try:
         MOVES[move](calibration=calibration, by=request.user, reason=reason)
     except (ValidationError, PermissionDenied) as error:
-        for message in getattr(error, "messages", [str(error)]):
-            messages.error(request, message)
+        message_refusal(request, error)
     else:
         messages.success(
             request,

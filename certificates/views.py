@@ -11,6 +11,7 @@ from certificates.access import certificate_for_user, certificates_for
 from certificates.dashboard import dashboard_for
 from certificates.services import certificate_issue
 from lims.access import require
+from lims.forms import message_refusal
 from lims.paging import page_of
 
 
@@ -54,8 +55,7 @@ def certificate_issue_view(request, calibration_pk):
             calibration=calibration, by=request.user, reason=request.POST.get("reason", "")
         )
     except (ValidationError, PermissionDenied) as error:
-        for message in getattr(error, "messages", [str(error)]):
-            messages.error(request, message)
+        message_refusal(request, error)
         return redirect("calibration", pk=calibration.pk)
     messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
     return redirect("certificate", pk=certificate.pk)

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib import messages
 
 from lims.models import Customer
 
@@ -22,3 +23,9 @@ def add_service_error(form: forms.Form, error) -> None:
     """Show a service's refusal on the form, whatever fields its messages concern."""
     for message in error.messages:
         form.add_error(None, message)
+
+
+def message_refusal(request, error) -> None:
+    """Show a service's refusal (a ValidationError or PermissionDenied) as page messages."""
+    for message in getattr(error, "messages", [str(error)]):
+        messages.error(request, message)
