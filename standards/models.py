@@ -12,8 +12,19 @@ class Provider(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=40)
-    accreditation = models.CharField(
-        _("accreditation"), max_length=120, blank=True, help_text=_("e.g. VILAS 001 (BoA)")
+    is_nmi = models.BooleanField(
+        _("national metrology institute"),
+        default=False,
+        help_text=_("VMI or another NMI: its own standards are national standards."),
+    )
+    accreditation_body = models.CharField(
+        _("accreditation body"), max_length=120, blank=True, help_text=_("e.g. BoA (Vietnam)")
+    )
+    accreditation_number = models.CharField(
+        _("accreditation number"), max_length=120, blank=True, help_text=_("e.g. VILAS 002")
+    )
+    accreditation_valid_until = models.DateField(
+        _("accreditation valid until"), null=True, blank=True
     )
     traceable_to_vi = models.CharField(
         _("traceable to (Vietnamese)"),
@@ -35,6 +46,44 @@ class Provider(models.Model):
     def __str__(self) -> str:
         return self.short_name
 
+    @property
+    def accreditation(self) -> str:
+        return " ".join(
+            part
+            for part in (
+                self.accreditation_number,
+                f"({self.accreditation_body})" if self.accreditation_body else "",
+            )
+            if part
+        )
+
+
+class NationalStandard(models.Model):
+    """A national measurement standard of an NMI, where the chain of a standard reaches the SI."""
+
+    institute = models.CharField(_("institute"), max_length=40, help_text=_("e.g. VMI, PTB"))
+    country = models.CharField(_("country"), max_length=60, default="Việt Nam")
+    name = models.CharField(_("name"), max_length=200)
+    quantity = models.CharField(_("quantity"), max_length=80)
+    cmc = models.CharField(
+        _("CMC"),
+        max_length=200,
+        help_text=_("The calibration and measurement capability that covers the link."),
+    )
+    kcdb_reference = models.CharField(
+        _("KCDB reference"), max_length=120, blank=True, help_text=_("BIPM KCDB entry, if any")
+    )
+    si_unit = models.CharField(_("SI unit"), max_length=60, help_text=_("e.g. kilogram (kg)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["institute", "quantity", "name"]
+        verbose_name = _("national standard")
+        verbose_name_plural = _("national standards")
+
+    def __str__(self) -> str:
+        return f"{self.institute}: {self.name}"
+
 
 class StandardStatus(models.TextChoices):
     IN_SERVICE = "in_service", _("In service")
@@ -43,8 +92,25 @@ class StandardStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+class StandardLevel(models.TextChoices):
+    REFERENCE = "reference", _("Reference standard")
+    WORKING = "working", _("Working standard")
+    CHECK = "check", _("Check standard")
+
+
+class Funding(models.TextChoices):
+    STATE_BUDGET = "state_budget", _("State budget")
+    OWN_REVENUE = "own_revenue", _("Lab's own revenue")
+    DEVELOPMENT_FUND = "development_fund", _("Development fund")
+    PROGRAMME = "programme", _("National or provincial programme")
+    OTHER = "other", _("Other")
+
+
 class Standard(models.Model):
-    """A reference or working measurement standard of the lab (chuẩn đo lường)."""
+    """A reference or working measurement standard of the lab (chuẩn đo lường).
+
+    "Due soon" and "overdue" are never stored: they follow from the incoming calibrations' dates.
+    """
 
     asset_number = models.CharField(_("asset number"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -55,7 +121,45 @@ class Standard(models.Model):
     grade = models.CharField(_("class or grade"), max_length=60, blank=True)
     measuring_range = models.CharField(_("range"), max_length=120, blank=True)
     unit = models.CharField(_("unit"), max_length=20)
+    level = models.CharField(
+        _("level"), max_length=12, choices=StandardLevel.choices, default=StandardLevel.WORKING
+    )
+    resolution = models.DecimalField(
+        _("resolution"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    tolerance = models.DecimalField(
+        _("tolerance (±)"),
+        max_digits=20,
+        decimal_places=9,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Maximum permissible error of the standard, in its unit (e.g. from OIML R111)."
+        ),
+    )
     location = models.CharField(_("location"), max_length=120, blank=True)
+    calibration_interval_months = models.PositiveSmallIntegerField(
+        _("calibration interval (months)"), default=12
+    )
+    check_interval_days = models.PositiveSmallIntegerField(
+        _("intermediate check every (days)"), null=True, blank=True
+    )
+    check_standard = models.ForeignKey(
+        "self",
+        verbose_name=_("check standard"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checks_made_with",
+        help_text=_("The standard the intermediate checks compare this one with."),
+    )
+    acquired_on = models.DateField(_("date acquired"), null=True, blank=True)
+    acquisition_cost = models.DecimalField(
+        _("acquisition cost (VND)"), max_digits=15, decimal_places=0, null=True, blank=True
+    )
+    funding_source = models.CharField(
+        _("funding source"), max_length=20, choices=Funding.choices, blank=True
+    )
     custodian = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("custodian"),
@@ -83,12 +187,46 @@ class Standard(models.Model):
         return f"{self.asset_number} {self.name}"
 
     def calibration_on(self, day: dt.date) -> "StandardCalibration | None":
-        """The incoming calibration in force on `day`: the latest one done by then, not yet due."""
+        """The incoming calibration in force on `day`: the latest current one done by then, not yet due."""
         return (
-            self.calibrations.filter(calibrated_on__lte=day, due_on__gte=day)
+            self.calibrations.filter(
+                calibrated_on__lte=day, due_on__gte=day, replaced_by__isnull=True
+            )
             .order_by("-calibrated_on", "-pk")
             .first()
         )
+
+
+class StandardPiece(models.Model):
+    """One piece of a standard that is a set (a weight of a box), calibrated one by one."""
+
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.CASCADE, related_name="pieces"
+    )
+    label = models.CharField(_("label"), max_length=60, help_text=_("e.g. 1 kg, or 2 g*"))
+    nominal = models.DecimalField(_("nominal value"), max_digits=20, decimal_places=9)
+    marking = models.CharField(_("marking or serial"), max_length=60, blank=True)
+    tolerance = models.DecimalField(
+        _("tolerance (±)"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["standard", "nominal", "label"]
+        verbose_name = _("piece of a set")
+        verbose_name_plural = _("pieces of a set")
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "label"], name="piece_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard.asset_number}/{self.label}"
+
+
+class Conformity(models.TextChoices):
+    CONFORMS = "conforms", _("Conforms")
+    DOES_NOT_CONFORM = "does_not_conform", _("Does not conform")
+    NOT_STATED = "not_stated", _("Not stated")
 
 
 class StandardCalibration(models.Model):
@@ -101,17 +239,55 @@ class StandardCalibration(models.Model):
         Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="calibrations"
     )
     certificate_number = models.CharField(_("certificate number"), max_length=60)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
     calibrated_on = models.DateField(_("calibration date"))
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True)
     due_on = models.DateField(_("due date"))
+    conformity = models.CharField(
+        _("found in tolerance"),
+        max_length=20,
+        choices=Conformity.choices,
+        default=Conformity.NOT_STATED,
+        help_text=_("What the certificate says of the standard as received (as found)."),
+    )
+    provider_standard = models.CharField(
+        _("provider's standard"),
+        max_length=200,
+        blank=True,
+        help_text=_("The standard the provider used, where the certificate names it."),
+    )
+    national_standard = models.ForeignKey(
+        NationalStandard,
+        verbose_name=_("national standard"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calibrations",
+    )
+    certificate_file = models.FileField(_("certificate file"), upload_to="incoming/%Y/", blank=True)
+    certificate_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    dcc_file = models.FileField(_("DCC file"), upload_to="incoming/dcc/%Y/", blank=True)
+    dcc_sha256 = models.CharField(_("SHA-256 of the DCC"), max_length=64, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    replacement_reason = models.TextField(_("reason for the replacement"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-calibrated_on"]
+        ordering = ["-calibrated_on", "-version"]
         verbose_name = _("standard calibration")
         verbose_name_plural = _("standard calibrations")
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "certificate_number"], name="standard_calibration_unique_number"
+                fields=["provider", "certificate_number", "version"],
+                name="standard_calibration_unique_number",
             ),
             models.CheckConstraint(
                 condition=Q(due_on__gt=models.F("calibrated_on")),
@@ -121,7 +297,16 @@ class StandardCalibration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} {self.certificate_number}"
+        version = f" v{self.version}" if self.version > 1 else ""
+        return f"{self.provider} {self.certificate_number}{version}"
+
+    @property
+    def is_current(self) -> bool:
+        try:
+            self.replaced_by  # noqa: B018
+        except StandardCalibration.DoesNotExist:
+            return True
+        return False
 
 
 class StandardValue(models.Model):
@@ -134,6 +319,14 @@ class StandardValue(models.Model):
         related_name="values",
     )
     label = models.CharField(_("label"), max_length=60, help_text=_("e.g. 1 kg, or 100 °C"))
+    piece = models.ForeignKey(
+        StandardPiece,
+        verbose_name=_("piece"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="values",
+    )
     nominal = models.DecimalField(_("nominal value"), max_digits=20, decimal_places=9)
     value = models.DecimalField(
         _("calibrated value"),
@@ -148,6 +341,12 @@ class StandardValue(models.Model):
         _("coverage factor k"), max_digits=5, decimal_places=2, default=2
     )
     unit = models.CharField(_("unit"), max_length=20)
+    tolerance = models.DecimalField(
+        _("tolerance (±)"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    conformity = models.CharField(
+        _("conformity"), max_length=20, choices=Conformity.choices, default=Conformity.NOT_STATED
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -170,3 +369,202 @@ class StandardValue(models.Model):
     @property
     def standard_uncertainty(self) -> float:
         return float(self.expanded_uncertainty) / float(self.coverage_factor)
+
+    @property
+    def correction(self):
+        return self.value - self.nominal
+
+    @property
+    def error(self):
+        """The standard's own error: nominal minus the calibrated (conventional) value."""
+        return self.nominal - self.value
+
+
+class DocumentKind(models.TextChoices):
+    MANUAL = "manual", _("Manual")
+    CERTIFICATE = "certificate", _("Certificate")
+    PHOTO = "photo", _("Photo")
+    OTHER = "other", _("Other")
+
+
+class StandardDocument(models.Model):
+    """A file kept with a standard: its manual, a certificate, a photo."""
+
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="standards/%Y/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["standard", "-uploaded_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IntermediateCheck(models.Model):
+    """An intermediate check of a standard (ISO/IEC 17025 clause 6.4.10) and the limits it met."""
+
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="checks"
+    )
+    check_standard = models.ForeignKey(
+        Standard,
+        verbose_name=_("check standard"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checked_on = models.DateField(_("date of the check"))
+    label = models.CharField(
+        _("point checked"), max_length=60, help_text=_("e.g. 1 kg; each point has its own chart")
+    )
+    value = models.DecimalField(
+        _("value found"),
+        max_digits=20,
+        decimal_places=9,
+        help_text=_("The value or the difference from the check standard, in the unit."),
+    )
+    unit = models.CharField(_("unit"), max_length=20)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("performed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    centre = models.DecimalField(
+        _("centre line"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    lower_limit = models.DecimalField(
+        _("lower control limit"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    upper_limit = models.DecimalField(
+        _("upper control limit"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    in_control = models.BooleanField(
+        _("in control"), null=True, help_text=_("Unknown while the first checks set the limits.")
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["standard", "label", "checked_on", "pk"]
+        verbose_name = _("intermediate check")
+        verbose_name_plural = _("intermediate checks")
+
+    def __str__(self) -> str:
+        return f"{self.standard.asset_number} {self.label} {self.checked_on:%d/%m/%Y}"
+
+
+class IntervalReview(models.Model):
+    """What the interval methods proposed for a standard, and what the quality manager decided."""
+
+    standard = models.ForeignKey(
+        Standard,
+        verbose_name=_("standard"),
+        on_delete=models.PROTECT,
+        related_name="interval_reviews",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    current_months = models.PositiveSmallIntegerField(_("interval in force (months)"))
+    proposed_months = models.PositiveSmallIntegerField(_("proposed interval (months)"))
+    staircase = models.JSONField(_("staircase method"), null=True, blank=True)
+    drift = models.JSONField(_("drift method"), null=True, blank=True)
+    decided_months = models.PositiveSmallIntegerField(
+        _("decided interval (months)"), null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["standard", "-proposed_at", "-pk"]
+        verbose_name = _("interval review")
+        verbose_name_plural = _("interval reviews")
+
+    def __str__(self) -> str:
+        return f"{self.standard.asset_number} {self.proposed_at:%d/%m/%Y}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None
+
+
+class FindingSource(models.TextChoices):
+    RECALIBRATION = "recalibration", _("Recalibration")
+    CHECK = "check", _("Intermediate check")
+    OTHER = "other", _("Other")
+
+
+class OutOfTolerance(models.Model):
+    """A standard found out of tolerance; the look-back and the quality manager's assessment."""
+
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="findings"
+    )
+    found_on = models.DateField(_("found on"))
+    source = models.CharField(_("found at"), max_length=16, choices=FindingSource.choices)
+    incoming = models.ForeignKey(
+        StandardCalibration,
+        verbose_name=_("incoming calibration"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    check_record = models.ForeignKey(
+        IntermediateCheck,
+        verbose_name=_("intermediate check"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_good_on = models.DateField(
+        _("last known good"),
+        null=True,
+        blank=True,
+        help_text=_("Every calibration after this date and up to the finding is looked back at."),
+    )
+    description = models.TextField(_("what was found"))
+    assessment = models.TextField(_("assessment"), blank=True)
+    customers_notified = models.BooleanField(_("customers notified"), default=False)
+    notified_on = models.DateField(_("notified on"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-found_on", "-pk"]
+        verbose_name = _("out-of-tolerance finding")
+        verbose_name_plural = _("out-of-tolerance findings")
+
+    def __str__(self) -> str:
+        return f"{self.standard.asset_number} {self.found_on:%d/%m/%Y}"
+
+    @property
+    def is_assessed(self) -> bool:
+        return self.assessed_at is not None

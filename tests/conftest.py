@@ -15,7 +15,7 @@ from django.utils import timezone
 from calibration import services as cal
 from calibration.models import Procedure
 from lims.models import Customer, Role, Sector, User
-from standards.models import Provider
+from standards.models import NationalStandard, Provider
 from standards.services import standard_calibration_record, standard_register
 
 PASSWORD = "s3cret-pass-for-tests"
@@ -105,12 +105,27 @@ def today():
 @pytest.fixture
 def vmi(db):
     return Provider.objects.create(
-        name="Viện Đo lường Việt Nam", short_name="VMI", accreditation="VILAS 002"
+        name="Viện Đo lường Việt Nam",
+        short_name="VMI",
+        is_nmi=True,
+        accreditation_body="BoA",
+        accreditation_number="VILAS 002",
     )
 
 
 @pytest.fixture
-def weights(quinn, vmi, today):
+def national_mass(db):
+    return NationalStandard.objects.create(
+        institute="VMI",
+        name="Chuẩn quốc gia về khối lượng",
+        quantity="mass",
+        cmc="1 kg: 0,05 mg (k = 2)",
+        si_unit="kilogram (kg)",
+    )
+
+
+@pytest.fixture
+def weights(quinn, vmi, national_mass, today):
     """An E2 weight set calibrated by VMI 100 days ago, due in 265 days."""
     standard = standard_register(
         by=quinn, asset_number="E2-01", name="Bộ quả cân E2", quantity="mass", unit="g", grade="E2"
@@ -118,6 +133,7 @@ def weights(quinn, vmi, today):
     standard_calibration_record(
         standard=standard,
         provider=vmi,
+        national_standard=national_mass,
         certificate_number="V01.26.0001",
         calibrated_on=today - dt.timedelta(days=100),
         due_on=today + dt.timedelta(days=265),

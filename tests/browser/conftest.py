@@ -69,17 +69,25 @@ def log_out(page):
 @pytest.fixture(autouse=True)
 def _thaw_before_flush(transactional_db):
     """Browser tests commit for real, and Django empties the tables after each; issued rows are
-    frozen by triggers (certificates.freezing), so lift them, remove those rows, and put them back."""
+    frozen by triggers (certificates.freezing, standards.freezing), so lift them, remove those rows,
+    and put them back."""
     yield
     from django.db import connection
 
     from calibration.models import Calibration
     from certificates import freezing
     from certificates.models import Certificate
+    from standards import freezing as incoming_freezing
+    from standards.models import OutOfTolerance, StandardCalibration
 
     freezing.uninstall(connection)
+    incoming_freezing.uninstall(connection)
     try:
         Certificate.objects.all().delete()
         Calibration.objects.all().delete()
+        OutOfTolerance.objects.all().delete()
+        for incoming in StandardCalibration.objects.order_by("-pk"):
+            incoming.delete()  # a newer version protects the one it replaces
     finally:
         freezing.install(connection)
+        incoming_freezing.install(connection)

@@ -27,7 +27,7 @@ from certificates.services import certificate_issue
 from lims.access import PERMISSIONS, can, require
 from lims.models import Customer, Role, Sector, User
 from lims.services import customer_register
-from standards.models import Provider, Standard, StandardCalibration, StandardStatus
+from standards.models import NationalStandard, Provider, Standard, StandardCalibration, StandardStatus
 from standards.services import standard_calibration_record, standard_register, standard_set_status
 from tests.conftest import login, make_user, open_calibration
 
@@ -70,13 +70,17 @@ def build_lab() -> SimpleNamespace:
         "oscar": make_user("oscar", Role.CUSTOMER, customer=other_customer, first="Oscar"),
     }
     alice, bob, rita, quinn = (people[name] for name in ("alice", "bob", "rita", "quinn"))
-    vmi = Provider.objects.create(name="Viện Đo lường Việt Nam", short_name="VMI")
+    vmi = Provider.objects.create(name="Viện Đo lường Việt Nam", short_name="VMI", is_nmi=True)
+    national = NationalStandard.objects.create(
+        institute="VMI", name="Khối lượng", quantity="mass", cmc="0,05 mg", si_unit="kg"
+    )
     weights = standard_register(
         by=quinn, asset_number="E2-01", name="Bộ quả cân E2", quantity="mass", unit="g"
     )
     weights_calibration = standard_calibration_record(
         standard=weights,
         provider=vmi,
+        national_standard=national,
         certificate_number="V01.26.0001",
         calibrated_on=today - dt.timedelta(days=100),
         due_on=today + dt.timedelta(days=265),
@@ -736,6 +740,9 @@ EXPECTED_PERMISSIONS = {
     "customer.edit":         (False,     True,    True,           False,   True),
     "standard.view":         (True,      True,    True,           False,   True),
     "standard.edit":         (False,     True,    True,           False,   True),
+    "standard.check":        (True,      True,    True,           False,   True),
+    "interval.decide":       (False,     False,   True,           False,   False),
+    "lookback.assess":       (False,     False,   True,           False,   False),
     "instrument.view":       (True,      True,    True,           True,    True),
     "instrument.edit":       (True,      True,    False,          False,   True),
     "calibration.view":      (True,      True,    True,           True,    True),

@@ -15,7 +15,13 @@ from calibration import services as cal
 from calibration.models import Calibration, Instrument, Procedure, State
 from certificates.services import certificate_issue
 from lims.models import Customer, Role, Sector, User
-from standards.models import Provider, Standard, StandardCalibration, StandardStatus
+from standards.models import (
+    NationalStandard,
+    Provider,
+    Standard,
+    StandardCalibration,
+    StandardStatus,
+)
 from standards.services import standard_calibration_record, standard_register, standard_set_status
 
 PASSWORD = "demo-2026"
@@ -65,13 +71,49 @@ CUSTOMERS = [
 ]
 
 PROVIDERS = [
-    dict(name="Viện Đo lường Việt Nam", short_name="VMI", accreditation="VILAS 002"),
+    dict(
+        name="Viện Đo lường Việt Nam",
+        short_name="VMI",
+        is_nmi=True,
+        accreditation_body="BoA",
+        accreditation_number="VILAS 002",
+    ),
     dict(
         name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng 3",
         short_name="QUATEST 3",
-        accreditation="VILAS 004",
+        accreditation_body="BoA",
+        accreditation_number="VILAS 004",
+        accreditation_valid_until=dt.date(2029, 6, 30),
     ),
 ]
+
+# Which national standard each quantity's chain reaches (VMI's, per its published CMCs).
+NATIONAL_STANDARDS = {
+    "khối lượng": dict(
+        institute="VMI",
+        name="Chuẩn đo lường quốc gia về khối lượng (quả cân 1 kg)",
+        quantity="khối lượng",
+        cmc="1 kg: 0,05 mg (k = 2)",
+        kcdb_reference="BIPM KCDB, APMP, Viet Nam, VMI, M/Mass standards",
+        si_unit="kilôgam (kg)",
+    ),
+    "nhiệt độ": dict(
+        institute="VMI",
+        name="Chuẩn đo lường quốc gia về nhiệt độ (ITS-90, -189 °C – 962 °C)",
+        quantity="nhiệt độ",
+        cmc="0 °C – 420 °C: 2 mK – 8 mK (k = 2)",
+        kcdb_reference="BIPM KCDB, APMP, Viet Nam, VMI, T/Thermometry",
+        si_unit="kelvin (K)",
+    ),
+    "áp suất": dict(
+        institute="VMI",
+        name="Chuẩn đo lường quốc gia về áp suất (áp kế piston 0,1 – 100 MPa)",
+        quantity="áp suất",
+        cmc="0,1 MPa – 100 MPa: 35·10⁻⁶ p (k = 2)",
+        kcdb_reference="BIPM KCDB, APMP, Viet Nam, VMI, M/Pressure",
+        si_unit="pascal (Pa)",
+    ),
+}
 
 # asset, name, quantity, maker, model, serial, grade, range, unit, provider, certificate, months ago, values
 STANDARDS = [
@@ -430,6 +472,7 @@ class Command(BaseCommand):
                 standard=standard,
                 provider=providers[provider],
                 certificate_number=number,
+                national_standard=self.national_standard(quantity),
                 calibrated_on=calibrated,
                 due_on=calibrated + dt.timedelta(days=365),
                 by=by,
@@ -446,6 +489,13 @@ class Command(BaseCommand):
                 ],
             )
         return standard
+
+    def national_standard(self, quantity):
+        data = NATIONAL_STANDARDS[quantity]
+        national, _created = NationalStandard.objects.get_or_create(
+            institute=data["institute"], name=data["name"], defaults=data
+        )
+        return national
 
     def calibration(self, row, index, users, today):
         serial, procedure, asset, points, final = row

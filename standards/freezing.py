@@ -1,0 +1,54 @@
+"""An incoming certificate, once recorded, is frozen in the database: triggers refuse any change.
+
+A recorded incoming calibration of a standard and its calibrated values are what every result of
+ours rests on, so no code path may alter them: the ORM, `QuerySet.update()`, raw SQL or a console.
+A mistake is corrected by a new version that names the one it replaces, with the reason.
+"""
+
+TABLES = ["standards_standardcalibration", "standards_standardvalue"]
+
+SQLITE_INSTALL = [
+    f"""CREATE TRIGGER IF NOT EXISTS frozen_{table}_{op.lower()} BEFORE {op} ON {table}
+        BEGIN SELECT RAISE(ABORT, 'frozen: a recorded incoming certificate cannot be changed'); END"""
+    for table in TABLES
+    for op in ("UPDATE", "DELETE")
+]
+SQLITE_UNINSTALL = [
+    f"DROP TRIGGER IF EXISTS frozen_{table}_{op}" for table in TABLES for op in ("update", "delete")
+]
+
+POSTGRESQL_INSTALL = [
+    """CREATE OR REPLACE FUNCTION frozen_incoming_refuse() RETURNS trigger AS $$
+       BEGIN
+         RAISE EXCEPTION 'frozen: % of a recorded incoming certificate in % is refused', TG_OP, TG_TABLE_NAME
+           USING ERRCODE = 'integrity_constraint_violation';
+       END $$ LANGUAGE plpgsql""",
+] + [
+    f"""CREATE OR REPLACE TRIGGER frozen_{table} BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION frozen_incoming_refuse()"""
+    for table in TABLES
+]
+POSTGRESQL_UNINSTALL = [f"DROP TRIGGER IF EXISTS frozen_{table} ON {table}" for table in TABLES] + [
+    "DROP FUNCTION IF EXISTS frozen_incoming_refuse()"
+]
+
+STATEMENTS = {
+    "sqlite": (SQLITE_INSTALL, SQLITE_UNINSTALL),
+    "postgresql": (POSTGRESQL_INSTALL, POSTGRESQL_UNINSTALL),
+}
+
+
+def _run(connection, install: bool) -> None:
+    if connection.vendor not in STATEMENTS:
+        raise NotImplementedError(f"no frozen-record triggers for {connection.vendor}")
+    with connection.cursor() as cursor:
+        for statement in STATEMENTS[connection.vendor][0 if install else 1]:
+            cursor.execute(statement)
+
+
+def install(connection) -> None:
+    _run(connection, install=True)
+
+
+def uninstall(connection) -> None:
+    _run(connection, install=False)
