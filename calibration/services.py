@@ -26,6 +26,7 @@ from calibration.results import point_result
 from lims.access import require
 from lims.audit import stamp
 from lims.models import Customer, User
+from standards.chain import chain_of
 from standards.models import Standard, StandardValue
 from standards.services import StandardNotUsable, standard_check_usable
 
@@ -322,15 +323,29 @@ def calibration_approve(*, calibration: Calibration, by: User, reason: str = "")
     require(by, "calibration.approve")
     _check_second_person(calibration, by)
     _expect(calibration, State.REVIEWED)
-    errors = []
-    for use in calibration.standard_uses.select_related("standard"):
-        try:
-            standard_check_usable(standard=use.standard, on=calibration.performed_on)
-        except StandardNotUsable as refusal:
-            errors.extend(refusal.messages)
+    errors = chain_refusals(calibration)
     if errors:
         raise StandardNotUsable(errors)
     return _move(calibration, to=State.APPROVED, by=by, reason=reason)
+
+
+def chain_refusals(calibration: Calibration) -> list[str]:
+    """Why the standards a calibration used (each through the certificate it recorded, for the
+    calibration and for each point) were not valid on its date; empty when every chain holds."""
+    used = {
+        (use.standard, use.standard_calibration)
+        for use in calibration.standard_uses.select_related("standard", "standard_calibration")
+    }
+    used |= {
+        (point.reference.calibration.standard, point.reference.calibration)
+        for point in calibration.points.select_related("reference__calibration__standard")
+    }
+    errors = []
+    for standard, certificate in sorted(used, key=lambda pair: (pair[0].asset_number, pair[1].pk)):
+        for link in chain_of(standard, calibration.performed_on, certificate).problems:
+            if link.problem not in errors:
+                errors.append(link.problem)
+    return errors
 
 
 def calibration_mark_issued(*, calibration: Calibration, by: User, reason: str) -> Calibration:

@@ -76,7 +76,9 @@ def status_on(standard: Standard, day: dt.date) -> tuple[str, dt.datetime | None
     return status, since
 
 
-def chain_of(standard: Standard, on: dt.date) -> Chain:
+def chain_of(standard: Standard, on: dt.date, used: StandardCalibration | None = None) -> Chain:
+    """The chain of `standard` on `on`: through the certificate in force that day, or through the
+    certificate a result `used`, which must then have been in force that day and still be current."""
     links: list[Link] = []
     status, since = status_on(standard, on)
     problem = ""
@@ -95,6 +97,8 @@ def chain_of(standard: Standard, on: dt.date) -> Chain:
             "status" if problem else "",
         )
     )
+    if used is not None:
+        return _chain_through(standard, on, used, links)
     certificate = standard.calibration_on(on)
     if certificate is None:
         latest = (
@@ -123,12 +127,48 @@ def chain_of(standard: Standard, on: dt.date) -> Chain:
         links.append(Link("certificate", _("No certificate in force"), "", problem, code))
         return Chain(standard, on, None, tuple(links))
 
+    return _chain_through(standard, on, certificate, links)
+
+
+def _chain_through(
+    standard: Standard, on: dt.date, certificate: StandardCalibration, links: list[Link]
+) -> Chain:
+    problem, code = "", ""
+    if not certificate.calibrated_on <= on <= certificate.due_on:
+        problem, code = (
+            _(
+                "Certificate %(certificate)s of standard %(standard)s was not in force on %(day)s: it covers %(calibrated)s to %(due)s."
+            )
+            % {
+                "certificate": certificate.certificate_number,
+                "standard": standard,
+                "day": _day(on),
+                "calibrated": _day(certificate.calibrated_on),
+                "due": _day(certificate.due_on),
+            },
+            "overdue" if on > certificate.due_on else "uncalibrated",
+        )
+    elif not certificate.is_current:
+        problem, code = (
+            _(
+                "Certificate %(certificate)s of standard %(standard)s has been replaced by %(replacement)s: %(reason)s"
+            )
+            % {
+                "certificate": certificate,
+                "standard": standard,
+                "replacement": certificate.replaced_by,
+                "reason": certificate.replaced_by.replacement_reason,
+            },
+            "replaced",
+        )
     links.append(
         Link(
             "certificate",
-            _("Certificate %(number)s") % {"number": certificate.certificate_number},
+            _("Certificate %(number)s") % {"number": certificate},
             _("calibrated on %(calibrated)s, due on %(due)s")
             % {"calibrated": _day(certificate.calibrated_on), "due": _day(certificate.due_on)},
+            problem,
+            code,
         )
     )
     provider = certificate.provider

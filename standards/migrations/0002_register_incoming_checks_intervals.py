@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('centre', models.DecimalField(blank=True, decimal_places=9, max_digits=20, null=True, verbose_name='centre line')),
                 ('lower_limit', models.DecimalField(blank=True, decimal_places=9, max_digits=20, null=True, verbose_name='lower control limit')),
                 ('upper_limit', models.DecimalField(blank=True, decimal_places=9, max_digits=20, null=True, verbose_name='upper control limit')),
-                ('in_control', models.BooleanField(help_text='Unknown while the first checks set the limits.', null=True, verbose_name='in control')),
+                ('in_control', models.BooleanField(blank=True, help_text='Unknown while the first checks set the limits.', null=True, verbose_name='in control')),
                 ('remarks', models.TextField(blank=True, verbose_name='remarks')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -169,7 +169,7 @@ class Migration(migrations.Migration):
                 ('centre', models.DecimalField(blank=True, decimal_places=9, max_digits=20, null=True, verbose_name='centre line')),
                 ('lower_limit', models.DecimalField(blank=True, decimal_places=9, max_digits=20, null=True, verbose_name='lower control limit')),
                 ('upper_limit', models.DecimalField(blank=True, decimal_places=9, max_digits=20, null=True, verbose_name='upper control limit')),
-                ('in_control', models.BooleanField(help_text='Unknown while the first checks set the limits.', null=True, verbose_name='in control')),
+                ('in_control', models.BooleanField(blank=True, help_text='Unknown while the first checks set the limits.', null=True, verbose_name='in control')),
                 ('remarks', models.TextField(blank=True, verbose_name='remarks')),
             ],
             options={

@@ -27,8 +27,20 @@ from certificates.services import certificate_issue
 from lims.access import PERMISSIONS, can, require
 from lims.models import Customer, Role, Sector, User
 from lims.services import customer_register
-from standards.models import NationalStandard, Provider, Standard, StandardCalibration, StandardStatus
-from standards.services import standard_calibration_record, standard_register, standard_set_status
+from standards.models import (
+    IntervalReview,
+    NationalStandard,
+    Provider,
+    Standard,
+    StandardCalibration,
+    StandardStatus,
+)
+from standards.services import (
+    finding_report,
+    standard_calibration_record,
+    standard_register,
+    standard_set_status,
+)
 from tests.conftest import login, make_user, open_calibration
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +172,11 @@ def build_lab() -> SimpleNamespace:
     }
     certificate = calibrations["issued"].certificate
     other_certificate = calibrations["other_issued"].certificate
+    spare = standard_register(
+        by=quinn, asset_number="SP-01", name="Spare", quantity="mass", unit="g"
+    )
+    finding = finding_report(standard=spare, found_on=today, description="Dropped", by=quinn)
+    review = IntervalReview.objects.create(standard=spare, current_months=12, proposed_months=6)
     pks = {
         "customer": customer.pk,
         "other_customer": other_customer.pk,
@@ -171,6 +188,9 @@ def build_lab() -> SimpleNamespace:
         "point": calibrations["draft"].points.get(position=1).pk,
         "certificate": certificate.pk,
         "other_certificate": other_certificate.pk,
+        "spare": spare.pk,
+        "finding": finding.pk,
+        "review": review.pk,
         **{name: calibration.pk for name, calibration in calibrations.items()},
     }
     return SimpleNamespace(
@@ -250,6 +270,22 @@ PAGES = [
     ("standards_due",                         "/standards/due/?within=90",                (200, 200, 200, 200, 200, 403, 403)),
     ("standard_new",                          "/standards/new/",                          (403, 403, 200, 200, 200, 403, 403)),
     ("standard_incoming_calibration_new",     "/standards/{weights}/calibrations/new/",   (403, 403, 200, 200, 200, 403, 403)),
+    ("standard_incoming_replace",             "/standards/{weights}/calibrations/{weights_calibration}/replace/", (403, 403, 200, 200, 200, 403, 403)),
+    ("standard_dcc_import",                   "/standards/{weights}/dcc/",                (403, 403, 200, 200, 200, 403, 403)),
+    ("standard_edit",                         "/standards/{weights}/edit/",               (403, 403, 200, 200, 200, 403, 403)),
+    ("standard_status_by_get",                "/standards/{weights}/status/",             (405, 405, 405, 405, 405, 405, 405)),
+    ("standard_piece_new",                    "/standards/{weights}/pieces/new/",         (403, 403, 200, 200, 200, 403, 403)),
+    ("standard_document_new",                 "/standards/{weights}/documents/new/",      (403, 403, 200, 200, 200, 403, 403)),
+    ("standard_document_missing",             "/standards/documents/999999/file/",        (404, 404, 404, 404, 404, 403, 403)),
+    ("standard_incoming_dcc_file_missing",    "/standards/calibrations/{weights_calibration}/dcc/", (404, 404, 404, 404, 404, 403, 403)),
+    ("standard_checks",                       "/standards/{weights}/checks/",             (200, 200, 200, 200, 200, 403, 403)),
+    ("standard_interval",                     "/standards/{weights}/interval/",           (200, 200, 200, 200, 200, 403, 403)),
+    ("interval_decision_by_get",              "/standards/interval-reviews/{review}/decide/", (405, 405, 405, 405, 405, 405, 405)),
+    ("standard_chain",                        "/traceability/standards/{weights}/?on=2026-01-01", (200, 200, 200, 200, 200, 403, 403)),
+    ("findings",                              "/traceability/findings/",                  (200, 200, 200, 200, 200, 403, 403)),
+    ("finding",                               "/traceability/findings/{finding}/",        (200, 200, 200, 200, 200, 403, 403)),
+    ("finding_csv",                           "/traceability/findings/{finding}/csv/",    (200, 200, 200, 200, 200, 403, 403)),
+    ("history_of_finding",                    "/history/finding/{finding}/",              (200, 200, 200, 200, 200, 403, 403)),
     ("calibration_list",                      "/calibrations/",                           (200, 200, 200, 200, 200, 200, 200)),
     ("calibration_list_of_drafts",            "/calibrations/?state=draft",               (200, 200, 200, 200, 200, 200, 200)),
     ("calibration_draft",                     "/calibrations/{draft}/",                   (200, 200, 200, 200, 200, 200, 404)),
@@ -310,6 +346,7 @@ def test_the_tables_here_cover_every_page_of_the_site():
 
     covered = (
         {name_of(url) for _, url, _ in PAGES}
+        | {name_of(url) for _, url, _, _ in WRITES}
         | {name_of(move_url(move, 1)) for _, move, _, _ in MOVES}
         | {"calibration_points", "calibration_point_preview"}  # READINGS
     )
@@ -403,6 +440,34 @@ MOVES = [
     ("submit_other_customer", "submit", "other_issued", ("refused", "refused", "refused", "refused", "refused", 404, "refused")),
 ]
 # fmt: on
+
+
+# Writes to the register from its pages: who may, and that a refusal saves nothing.
+# fmt: off
+WRITES = [
+    # name                 url                                          data                                                      alice  bob    rita   quinn  adam   carol  oscar
+    ("record_check",       "/standards/{spare}/checks/",                {"checked_on": "2026-01-05", "label": "1 g", "value": "1"}, (302,   302,   302,   302,   302,   403,   403)),
+    ("decide_interval",    "/standards/interval-reviews/{review}/decide/", {"months": "6", "reason": "Drift"},                   (403,   403,   403,   302,   403,   403,   403)),
+    ("assess_finding",     "/traceability/findings/{finding}/",         {"assessment": "No effect", "notified_on": ""},          (403,   403,   403,   302,   403,   403,   403)),
+    ("report_finding",     "/traceability/findings/",                   {"standard": "{spare}", "found_on": "2026-01-05", "description": "Dropped"}, (403, 403, 403, 302, 403, 403, 403)),
+    ("change_status",      "/standards/{spare}/status/",                {"status": "retired", "reason": "Worn"},                  (403,   403,   302,   302,   302,   403,   403)),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("persona", "name", "url", "data", "expected"), cases(WRITES))
+def test_who_may_write_to_the_register(lab, client, persona, name, url, data, expected):
+    from standards.models import IntermediateCheck, OutOfTolerance
+
+    counts = (IntermediateCheck.objects.count(), OutOfTolerance.objects.count())
+    data = {key: value.format(**lab.pks) for key, value in data.items()}
+    response = logged_in(client, lab, persona).post(url.format(**lab.pks), data)
+    if expected == "login":
+        assert_sent_to_login(response)
+    else:
+        assert response.status_code == expected
+    if expected != 302:
+        assert (IntermediateCheck.objects.count(), OutOfTolerance.objects.count()) == counts
 
 
 def move_url(move, pk):
@@ -607,7 +672,14 @@ def instrument_form(lab):
 
 
 def standard_form(lab):
-    return {"asset_number": "E2-02", "name": "Quả cân 1 kg", "quantity": "mass", "unit": "g"}
+    return {
+        "asset_number": "E2-02",
+        "name": "Quả cân 1 kg",
+        "level": "working",
+        "quantity": "mass",
+        "unit": "g",
+        "calibration_interval_months": "12",
+    }
 
 
 def standard_calibration_form(lab):
@@ -616,6 +688,7 @@ def standard_calibration_form(lab):
         "certificate_number": "V01.26.0999",
         "calibrated_on": (lab.today - dt.timedelta(days=1)).isoformat(),
         "due_on": (lab.today + dt.timedelta(days=364)).isoformat(),
+        "conformity": "conforms",
         "values-TOTAL_FORMS": "1",
         "values-INITIAL_FORMS": "0",
         "values-MIN_NUM_FORMS": "1",
@@ -625,6 +698,7 @@ def standard_calibration_form(lab):
         "values-0-value": "500.00008",
         "values-0-expanded_uncertainty": "0.00025",
         "values-0-coverage_factor": "2",
+        "values-0-conformity": "not_stated",
     }
 
 
