@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from calibration.models import Instrument, Procedure
 from lims.models import Customer
 from standards.models import Standard, StandardStatus
+from standards.services import StandardNotUsable, standard_check_usable
 
 
 class InstrumentForm(forms.ModelForm):
@@ -25,6 +26,20 @@ class InstrumentForm(forms.ModelForm):
             "location",
         ]
         localized_fields = ["resolution"]
+
+
+class StandardChoices(forms.CheckboxSelectMultiple):
+    """Standards to tick; one that cannot be used today is shown greyed out, with the reason."""
+
+    refusals: dict[int, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        reason = self.refusals.get(getattr(value, "value", value))
+        if reason:
+            option["attrs"]["disabled"] = True
+            option["label"] = f"{label} — {reason}"
+        return option
 
 
 class CalibrationForm(forms.Form):
@@ -62,8 +77,20 @@ class CalibrationForm(forms.Form):
     standards = forms.ModelMultipleChoiceField(
         label=_("standards used"),
         queryset=Standard.objects.filter(status=StandardStatus.IN_SERVICE),
-        widget=forms.CheckboxSelectMultiple,
+        widget=StandardChoices,
+        help_text=_("A standard that cannot be used today is greyed out, with the reason."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        refusals = {}
+        for standard in self.fields["standards"].queryset:
+            try:
+                standard_check_usable(standard=standard, on=today)
+            except StandardNotUsable as refusal:
+                refusals[standard.pk] = " ".join(refusal.messages)
+        self.fields["standards"].widget.refusals = refusals
 
     def clean(self):
         data = super().clean()

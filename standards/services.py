@@ -402,6 +402,12 @@ def finding_assess(
     return finding
 
 
+def _shown(limit: Decimal, *, like: Decimal) -> str:
+    """A control limit with two more decimals than the value it is compared with."""
+    places = max(0, -like.normalize().as_tuple().exponent) + 2
+    return f"{limit.quantize(Decimal(1).scaleb(-places)):f}"
+
+
 def check_limits(standard: Standard, label: str, on: dt.date) -> stats.ControlLimits | None:
     """Control limits for a check of `label` on `on`: from the first CHECK_BASELINE checks since
     the calibration then in force, or None while those are still being collected."""
@@ -434,12 +440,13 @@ def check_record(
     if checked_on > timezone.localdate():
         raise ValidationError(_("A check cannot be dated in the future."))
     value = _decimal(value, _("The value"))
+    label = label.strip()  # the limits are those of the label as stored
     limits = check_limits(standard, label, checked_on)
     check = IntermediateCheck(
         standard=standard,
         check_standard=check_standard or standard.check_standard,
         checked_on=checked_on,
-        label=label.strip(),
+        label=label,
         value=value,
         unit=standard.unit,
         performed_by=by,
@@ -461,8 +468,8 @@ def check_record(
             "day": date_format(checked_on, "d/m/Y"),
             "value": f"{value.normalize():f}",
             "unit": standard.unit,
-            "lower": f"{check.lower_limit.normalize():f}",
-            "upper": f"{check.upper_limit.normalize():f}",
+            "lower": _shown(check.lower_limit, like=value),
+            "upper": _shown(check.upper_limit, like=value),
         }
         _set_status(standard=standard, status=StandardStatus.QUARANTINED, by=by, reason=reason)
         finding_open(

@@ -15,14 +15,22 @@ from calibration import services as cal
 from calibration.models import Calibration, Instrument, Procedure, State
 from certificates.services import certificate_issue
 from lims.models import Customer, Role, Sector, User
+from standards.intervals import interval_propose
 from standards.models import (
+    Conformity,
     NationalStandard,
     Provider,
     Standard,
     StandardCalibration,
     StandardStatus,
 )
-from standards.services import standard_calibration_record, standard_register, standard_set_status
+from standards.services import (
+    check_record,
+    standard_calibration_record,
+    standard_register,
+    standard_set_status,
+    standard_update,
+)
 
 PASSWORD = "demo-2026"
 
@@ -132,7 +140,7 @@ STANDARDS = [
         7,
         [
             ("10 g", "10", "10.000012", "0.000020"),
-            ("50 g", "50", "50.000031", "0.000030"),
+            ("50 g", "50", "50.000027", "0.000030"),
             ("100 g", "100", "100.000021", "0.000050"),
             ("200 g", "200", "199.999965", "0.000100"),
         ],
@@ -211,6 +219,90 @@ STANDARDS = [
         14,
         [("20 °C", "20", "20.03", "0.06"), ("60 °C", "60", "60.05", "0.06")],
     ),
+]
+
+# Register details: level, tolerance, checks, acquisition (date, cost in VND, funding).
+REGISTER = {
+    "CKL-E2-01": dict(
+        level="reference",
+        check_interval_days=90,
+        acquired_on=dt.date(2019, 5, 14),
+        acquisition_cost=Decimal("185000000"),
+        funding_source="state_budget",
+    ),
+    "CKL-F1-02": dict(
+        level="working",
+        check_interval_days=30,
+        acquired_on=dt.date(2021, 9, 2),
+        acquisition_cost=Decimal("96500000"),
+        funding_source="development_fund",
+    ),
+    "NK-PT100-01": dict(
+        level="reference",
+        tolerance=Decimal("0.05"),
+        acquired_on=dt.date(2020, 11, 20),
+        acquisition_cost=Decimal("412000000"),
+        funding_source="programme",
+    ),
+    "AK-PT-01": dict(
+        level="reference",
+        acquired_on=dt.date(2018, 3, 9),
+        acquisition_cost=Decimal("650000000"),
+        funding_source="state_budget",
+    ),
+    "NK-CT-02": dict(
+        level="working",
+        tolerance=Decimal("0.1"),
+        check_interval_days=30,
+        acquired_on=dt.date(2016, 6, 1),
+        acquisition_cost=Decimal("8200000"),
+        funding_source="own_revenue",
+    ),
+}
+
+# Sets calibrated piece by piece: label, nominal, marking, maximum permissible error (OIML R111).
+PIECES = {
+    "CKL-E2-01": [
+        ("10 g", "10", "•", "0.000020"),
+        ("50 g", "50", "", "0.000030"),
+        ("100 g", "100", "", "0.000050"),
+        ("200 g", "200", "", "0.000100"),
+    ],
+}
+
+# Earlier certificates of the E2 set: number, months ago, values (label, nominal, value, U).
+WEIGHT_HISTORY = [
+    (
+        "V01.22.0968",
+        31,
+        [
+            ("10 g", "10", "10.000006", "0.000020"),
+            ("50 g", "50", "50.000018", "0.000030"),
+            ("100 g", "100", "100.000009", "0.000050"),
+            ("200 g", "200", "199.999981", "0.000100"),
+        ],
+    ),
+    (
+        "V01.23.1034",
+        19,
+        [
+            ("10 g", "10", "10.000009", "0.000020"),
+            ("50 g", "50", "50.000025", "0.000030"),
+            ("100 g", "100", "100.000015", "0.000050"),
+            ("200 g", "200", "199.999972", "0.000100"),
+        ],
+    ),
+]
+
+# Intermediate checks: standard, point, days ago of the first, values a month apart.
+CHECKS = [
+    (
+        "CKL-F1-02",
+        "1 kg",
+        200,
+        ["1.0000021", "1.0000023", "1.0000020", "1.0000022", "1.0000021", "1.0000022", "1.0000021"],
+    ),
+    ("NK-CT-02", "20 °C", 190, ["20.03", "20.04", "20.03", "20.02", "20.03", "20.19"]),
 ]
 
 PROCEDURES = [
@@ -365,6 +457,9 @@ class Command(BaseCommand):
             )
         for row in STANDARDS:
             self.standard(row, providers, quality, today)
+        self.register_details(quality)
+        self.history_of_weights(providers, quality, today)
+        self.checks(users["an"], today)
         quarantined = Standard.objects.filter(asset_number="NK-CT-02").first()
         if quarantined and quarantined.status != StandardStatus.QUARANTINED:
             standard_set_status(
@@ -463,6 +558,15 @@ class Command(BaseCommand):
             measuring_range=rng,
             unit=unit,
             location="Phòng thí nghiệm",
+            pieces=[
+                {
+                    "label": label,
+                    "nominal": Decimal(nominal),
+                    "marking": mark,
+                    "tolerance": Decimal(mpe),
+                }
+                for label, nominal, mark, mpe in PIECES.get(asset, [])
+            ],
         )
         if not StandardCalibration.objects.filter(
             provider=providers[provider], certificate_number=number
@@ -489,6 +593,53 @@ class Command(BaseCommand):
                 ],
             )
         return standard
+
+    def register_details(self, by):
+        for asset, details in REGISTER.items():
+            standard = Standard.objects.get(asset_number=asset)
+            if standard.acquired_on is None:
+                standard_update(standard=standard, by=by, reason="Demo: sổ tài sản", **details)
+
+    def history_of_weights(self, providers, by, today):
+        """Two earlier VMI certificates of the E2 set, so that its drift and interval show."""
+        standard = Standard.objects.get(asset_number="CKL-E2-01")
+        for number, months, values in WEIGHT_HISTORY:
+            if StandardCalibration.objects.filter(certificate_number=number).exists():
+                continue
+            calibrated = today - dt.timedelta(days=30 * months)
+            standard_calibration_record(
+                standard=standard,
+                provider=providers["VMI"],
+                certificate_number=number,
+                national_standard=self.national_standard("khối lượng"),
+                calibrated_on=calibrated,
+                due_on=calibrated + dt.timedelta(days=365),
+                conformity=Conformity.CONFORMS,
+                by=by,
+                values=[
+                    {"label": label, "nominal": nominal, "value": value, "expanded_uncertainty": U}
+                    for label, nominal, value, U in values
+                ],
+            )
+        if not standard.interval_reviews.exists():
+            interval_propose(standard=standard, by=by)
+
+    def checks(self, technician, today):
+        """Monthly checks of the F1 1 kg against its check weight; the glass thermometer's last
+        check fell outside its limits, which put it in quarantine and opened a look-back."""
+        for asset, label, days_ago, values in CHECKS:
+            standard = Standard.objects.get(asset_number=asset)
+            if standard.checks.exists():
+                continue
+            for n, value in enumerate(values):
+                check_record(
+                    standard=standard,
+                    checked_on=today - dt.timedelta(days=days_ago - 30 * n),
+                    label=label,
+                    value=value,
+                    by=technician,
+                    remarks="Kiểm tra giữa kỳ / intermediate check",
+                )
 
     def national_standard(self, quantity):
         data = NATIONAL_STANDARDS[quantity]
