@@ -86,7 +86,7 @@ def standard_detail(request, pk):
     )
     today = timezone.localdate()
     calibrations = standard.calibrations.select_related(
-        "provider", "national_standard", "replaces"
+        "provider", "national_standard", "replaces", "replaced_by"
     ).prefetch_related("values")
     by_label = series(standard)
     labels = list(by_label)

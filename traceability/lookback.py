@@ -45,7 +45,9 @@ class Affected:
 
 def affected_calibrations(finding: OutOfTolerance) -> QuerySet:
     standard = finding.standard
-    uses = Q(standard_uses__standard=standard) | Q(points__reference__calibration__standard=standard)
+    uses = Q(standard_uses__standard=standard) | Q(
+        points__reference__calibration__standard=standard
+    )
     window = Q(performed_on__lte=finding.found_on)
     if finding.last_good_on:
         window &= Q(performed_on__gt=finding.last_good_on)
@@ -57,10 +59,10 @@ def affected_calibrations(finding: OutOfTolerance) -> QuerySet:
     )
 
 
-def _shift(finding: OutOfTolerance, point: MeasurementPoint) -> Decimal | None:
+def _shift(finding: OutOfTolerance, point: MeasurementPoint, found: dict) -> Decimal | None:
     if finding.source == FindingSource.RECALIBRATION and finding.incoming_id:
-        found = {v.label: v for v in finding.incoming.values.all()}.get(point.reference.label)
-        return None if found is None else found.value - point.reference.value
+        value = found.get(point.reference.label)
+        return None if value is None else value.value - point.reference.value
     if finding.source == FindingSource.CHECK and finding.check_record_id:
         check = finding.check_record
         if check.centre is not None and check.label == point.reference.label:
@@ -70,7 +72,10 @@ def _shift(finding: OutOfTolerance, point: MeasurementPoint) -> Decimal | None:
 
 def look_back(finding: OutOfTolerance, *, on: dt.date | None = None) -> list[Affected]:
     rows = []
-    for calibration in affected_calibrations(finding).prefetch_related("points__reference__calibration"):
+    found = {v.label: v for v in finding.incoming.values.all()} if finding.incoming_id else {}
+    for calibration in affected_calibrations(finding).prefetch_related(
+        "points__reference__calibration"
+    ):
         effects = []
         for point in calibration.points.all():
             if point.reference.calibration.standard_id != finding.standard_id:
@@ -80,7 +85,7 @@ def look_back(finding: OutOfTolerance, *, on: dt.date | None = None) -> list[Aff
             effects.append(
                 PointEffect(
                     point=point,
-                    shift=_shift(finding, point),
+                    shift=_shift(finding, point, found),
                     expanded_uncertainty=Decimal(str(U)) if U is not None else None,
                 )
             )

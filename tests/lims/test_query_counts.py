@@ -72,3 +72,51 @@ def test_a_long_list_is_shown_a_page_at_a_time(client, rita, customer, alice):
     second = client.get("/instruments/?page=2").content.decode()
     assert "Page 2 of 2" in second
     assert client.get("/instruments/?page=zzz").status_code == 200  # nonsense gives page 1
+
+
+def test_a_standards_page_and_its_look_back_do_not_grow_with_calibrations_or_checks(
+    client, quinn, weights, balance, procedure, alice, customer, today
+):
+    import datetime as dt
+
+    from standards.services import check_record, finding_report
+
+    def add(n):
+        for i in range(n):
+            instrument = cal.instrument_register(
+                customer=customer,
+                by=alice,
+                name="Cân",
+                manufacturer="AND",
+                model=f"Q-{n}-{i}",
+                serial_number=f"Q{n}{i}",
+                resolution="0.01",
+                unit="g",
+            )
+            open_calibration(
+                instrument=instrument,
+                procedure=procedure,
+                standard=weights,
+                technician=alice,
+                on=today - dt.timedelta(days=1),  # before the finding quarantined the standard
+            )
+            check_record(
+                standard=weights,
+                checked_on=today - dt.timedelta(days=20 - i - n),
+                label="100 g",
+                value="100.00002",
+                by=alice,
+            )
+
+    add(1)
+    finding = finding_report(standard=weights, found_on=today, description="Dropped", by=quinn)
+    login(client, quinn)
+    pages = [
+        f"/standards/{weights.pk}/",
+        f"/standards/{weights.pk}/checks/",
+        f"/traceability/findings/{finding.pk}/",
+        "/traceability/findings/",
+    ]
+    before = {url: queries(client, url) for url in pages}
+    add(4)
+    assert {url: queries(client, url) for url in pages} == before
