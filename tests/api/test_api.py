@@ -203,7 +203,6 @@ def test_an_inactive_user_is_refused(lab, client):
         ("delete", "/api/certificates/{certificate}/"),
         ("post", "/api/customers/"),
         ("post", "/api/instruments/"),
-        ("post", "/api/standards/"),
     ],
 )
 @pytest.mark.parametrize("persona", ["alice", "rita", "adam"])
