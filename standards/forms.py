@@ -10,30 +10,9 @@ from standards.models import (
     StandardPiece,
     StandardStatus,
 )
+from standards.services import REGISTER_FIELDS
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
-REGISTER_FIELDS = [
-    "asset_number",
-    "name",
-    "level",
-    "quantity",
-    "manufacturer",
-    "model",
-    "serial_number",
-    "grade",
-    "measuring_range",
-    "unit",
-    "resolution",
-    "tolerance",
-    "location",
-    "custodian",
-    "calibration_interval_months",
-    "check_interval_days",
-    "check_standard",
-    "acquired_on",
-    "acquisition_cost",
-    "funding_source",
-]
 
 
 class StandardForm(forms.ModelForm):

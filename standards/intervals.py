@@ -22,10 +22,13 @@ from metrology.errors import InputError
 from standards.models import Conformity, IntervalReview, Standard
 
 DAYS_PER_MONTH = 365.25 / 12
+MAXIMUM_MONTHS = 120  # the longest interval the quality manager may decide
 
 
 def _months(days: int) -> int:
-    return max(1, int(days // DAYS_PER_MONTH))
+    """Whole months on the shorter side, within what can be decided (a slow drift can predict
+    centuries; its computation keeps the days)."""
+    return min(MAXIMUM_MONTHS, max(1, int(days // DAYS_PER_MONTH)))
 
 
 def findings(standard: Standard) -> list[tuple[dt.date, bool]]:
@@ -91,6 +94,11 @@ def drift_of(standard: Standard, label: str, points: list) -> intervals.DriftPre
 @transaction.atomic
 def interval_propose(*, standard: Standard, by: User) -> IntervalReview:
     require(by, "standard.edit")
+    standard = Standard.objects.select_for_update().get(pk=standard.pk)
+    if standard.interval_reviews.filter(decided_at__isnull=True).exists():
+        # One pending review at a time: else the older one, decided after the newer, would undo
+        # the newer decision.
+        raise ValidationError(_("Awaiting the quality manager's decision."))
     current_days = round(standard.calibration_interval_months * DAYS_PER_MONTH)
     proposals = []
     staircase = None
@@ -145,7 +153,7 @@ def interval_decide(
         raise ValidationError(_("This review has already been decided."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the decision."))
-    if not 1 <= months <= 120:
+    if not 1 <= months <= MAXIMUM_MONTHS:
         raise ValidationError(_("The interval must be between 1 and 120 months."))
     review.decided_months = months
     review.decided_by = by

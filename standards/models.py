@@ -450,7 +450,10 @@ class IntermediateCheck(models.Model):
         _("upper control limit"), max_digits=20, decimal_places=9, null=True, blank=True
     )
     in_control = models.BooleanField(
-        _("in control"), null=True, blank=True, help_text=_("Unknown while the first checks set the limits.")
+        _("in control"),
+        null=True,
+        blank=True,
+        help_text=_("Unknown while the first checks set the limits."),
     )
     remarks = models.TextField(_("remarks"), blank=True)
     history = HistoricalRecords()

@@ -33,6 +33,29 @@ from standards.models import (
     StandardValue,
 )
 
+REGISTER_FIELDS = [
+    "asset_number",
+    "name",
+    "level",
+    "quantity",
+    "manufacturer",
+    "model",
+    "serial_number",
+    "grade",
+    "measuring_range",
+    "unit",
+    "resolution",
+    "tolerance",
+    "location",
+    "custodian",
+    "calibration_interval_months",
+    "check_interval_days",
+    "check_standard",
+    "acquired_on",
+    "acquisition_cost",
+    "funding_source",
+]
+
 # Limits of an intermediate check are set by its first checks after each recalibration; fixed limits
 # show a drift that limits recomputed from every new check would absorb.
 CHECK_BASELINE = 5
@@ -77,12 +100,17 @@ def standard_update(*, standard: Standard, by: User, reason: str, **fields) -> S
     require(by, "standard.edit")
     if not reason.strip():
         raise ValidationError(_("Give the reason for the change."))
-    fields.pop("status", None)
+    unknown = set(fields) - set(REGISTER_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These are not fields of the register: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     for name, value in fields.items():
         setattr(standard, name, value)
     standard.full_clean()
     stamp(standard, by=by, reason=reason)
-    standard.save()
+    standard.save(update_fields=list(fields) or None)
     return standard
 
 
@@ -113,6 +141,8 @@ def document_add(
 
 
 def _decimal(raw, what: str) -> Decimal:
+    if raw is None or str(raw).strip() == "":
+        raise ValidationError(_("%(what)s: a number is missing.") % {"what": what})
     try:
         value = Decimal(str(raw).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
@@ -174,7 +204,9 @@ def _value_row(standard: Standard, calibration: StandardCalibration, row: dict, 
         nominal=nominal,
         value=value,
         expanded_uncertainty=_decimal(row.get("expanded_uncertainty"), where),
-        coverage_factor=_decimal(row.get("coverage_factor") or 2, where),
+        coverage_factor=_decimal(
+            2 if row.get("coverage_factor") in (None, "") else row["coverage_factor"], where
+        ),
         unit=unit,
         tolerance=tolerance,
         conformity=conformity,
@@ -210,6 +242,7 @@ def standard_calibration_record(
     require(by, "standard.edit")
     version = 1
     if replaces is not None:
+        replaces = StandardCalibration.objects.select_for_update().get(pk=replaces.pk)
         if replaces.standard_id != standard.pk:
             raise ValidationError(_("A certificate can only replace one of the same standard."))
         if not replaces.is_current:
@@ -235,6 +268,21 @@ def standard_calibration_record(
         replaces=replaces,
         replacement_reason=replacement_reason,
     )
+    calibration.full_clean()
+    rows = list(values)
+    if not rows:
+        raise ValidationError(_("A calibration certificate must give at least one value."))
+    labels, checked = set(), []
+    for index, row in enumerate(rows, start=1):
+        value = _value_row(standard, calibration, row, index)
+        if value.label in labels:
+            raise ValidationError(
+                _("The label “%(label)s” is given twice.") % {"label": value.label}
+            )
+        labels.add(value.label)
+        value.full_clean(exclude=["calibration"])  # the certificate is saved below
+        checked.append(value)
+    # The files are written only once all is valid: a refused certificate leaves none behind.
     if certificate_file is not None:
         data = certificate_file.read()
         calibration.certificate_sha256 = _sha256(data)
@@ -243,7 +291,6 @@ def standard_calibration_record(
         name, data = dcc
         calibration.dcc_sha256 = _sha256(data)
         calibration.dcc_file.save(name, ContentFile(data), save=False)
-    calibration.full_clean()
     stamp(
         calibration,
         by=by,
@@ -252,18 +299,7 @@ def standard_calibration_record(
         or _("Incoming certificate recorded"),
     )
     calibration.save()
-    rows = list(values)
-    if not rows:
-        raise ValidationError(_("A calibration certificate must give at least one value."))
-    labels = set()
-    for index, row in enumerate(rows, start=1):
-        value = _value_row(standard, calibration, row, index)
-        if value.label in labels:
-            raise ValidationError(
-                _("The label “%(label)s” is given twice.") % {"label": value.label}
-            )
-        labels.add(value.label)
-        value.full_clean()
+    for value in checked:
         stamp(value, by=by, reason=calibration._change_reason)
         value.save()
     out = (
@@ -302,6 +338,15 @@ def standard_set_status(*, standard: Standard, status: str, by: User, reason: st
 def _set_status(*, standard: Standard, status: str, by: User, reason: str) -> Standard:
     if not reason.strip():
         raise ValidationError(_("Give the reason for the change of status."))
+    if status == StandardStatus.IN_SERVICE:
+        pending = standard.findings.filter(assessed_at__isnull=True).order_by("found_on").first()
+        if pending is not None:
+            raise ValidationError(
+                _(
+                    "Standard %(standard)s was found out of tolerance on %(day)s and the look-back is not assessed yet: the quality manager assesses it before the standard returns to service."
+                )
+                % {"standard": standard, "day": date_format(pending.found_on, "d/m/Y")}
+            )
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     standard.status = status
     standard.full_clean()
@@ -441,6 +486,12 @@ def check_record(
         raise ValidationError(_("A check cannot be dated in the future."))
     value = _decimal(value, _("The value"))
     label = label.strip()  # the limits are those of the label as stored
+    if Standard.objects.get(pk=standard.pk).status == StandardStatus.RETIRED:
+        raise ValidationError(
+            _("Standard %(standard)s is retired: it is no longer checked.") % {"standard": standard}
+        )
+    if check_standard is not None and check_standard.pk == standard.pk:
+        raise ValidationError(_("A standard cannot be its own check standard."))
     limits = check_limits(standard, label, checked_on)
     check = IntermediateCheck(
         standard=standard,

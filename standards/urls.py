@@ -23,9 +23,7 @@ urlpatterns = [
         name="standard_calibration_replace",
     ),
     path("<int:pk>/dcc/", dcc_import.dcc_import, name="standard_dcc_import"),
-    path(
-        "calibrations/<int:pk>/<str:kind>/", views.incoming_file, name="incoming_file"
-    ),
+    path("calibrations/<int:pk>/<str:kind>/", views.incoming_file, name="incoming_file"),
     path("<int:pk>/checks/", views.standard_checks, name="standard_checks"),
     path("<int:pk>/interval/", views.standard_interval, name="standard_interval"),
     path("interval-reviews/<int:pk>/decide/", views.interval_decision, name="interval_decision"),
