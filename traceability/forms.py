@@ -6,10 +6,10 @@ from standards.models import Standard
 
 class FindingForm(forms.Form):
     standard = forms.ModelChoiceField(label=_("standard"), queryset=Standard.objects.all())
-    found_on = forms.DateField(
-        label=_("found on"), widget=forms.DateInput(attrs={"type": "date"})
+    found_on = forms.DateField(label=_("found on"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        label=_("what was found"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    description = forms.CharField(label=_("what was found"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AssessmentForm(forms.Form):

@@ -51,9 +51,11 @@ def calibration_chain(request, pk):
         {
             "points": item.points,
             "chain": item.chain,
-            "svg": diagram(item.chain, _("Traceability chain of points %(points)s") % {
-                "points": ", ".join(str(p.position) for p in item.points)
-            }),
+            "svg": diagram(
+                item.chain,
+                _("Traceability chain of points %(points)s")
+                % {"points": ", ".join(str(p.position) for p in item.points)},
+            ),
         }
         for item in point_chains(calibration)
     ]
