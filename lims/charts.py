@@ -648,9 +648,9 @@ def drift_chart(
 def control_chart(
     points: Iterable[ControlPoint | tuple],
     *,
-    centre: Num,
-    ucl: Num,
-    lcl: Num,
+    centre: Num | None = None,
+    ucl: Num | None = None,
+    lcl: Num | None = None,
     uwl: Num | None = None,
     lwl: Num | None = None,
     unit: str,
@@ -665,25 +665,31 @@ def control_chart(
     """Intermediate checks of a standard in date order, joined by a thin line, against the
     centre line, the control limits and the warning limits, each named with its value at the
     right edge. A check strictly outside [lcl, ucl] is a red square in ``<g class="point out">``;
-    one equal to a limit is in control."""
+    one equal to a limit is in control. Without limits (while the first checks set them) only
+    the checks are drawn, none of them out."""
     lab = {**CONTROL_LABELS, **(labels or {})}
     pts = [p if isinstance(p, ControlPoint) else ControlPoint(*p) for p in points]
     data = [(_day(p.date), _dec(p.value)) for p in pts]
-    centre, ucl, lcl = _dec(centre, "centre"), _dec(ucl, "ucl"), _dec(lcl, "lcl")
-    if lcl > ucl:
-        raise ValueError(f"lcl ({lcl}) is above ucl ({ucl})")
-    outside = [v > ucl or v < lcl for _, v in data]
-    lines = [(ucl, "ucl", LIMIT_PEN), (centre, "cl", CENTRE_PEN), (lcl, "lcl", LIMIT_PEN)]
-    for key, v in (("uwl", uwl), ("lwl", lwl)):
-        if v is not None:
-            lines.append((_dec(v, key), key, WARNING_PEN))
+    if (ucl is None) != (lcl is None):
+        raise ValueError("give both control limits or neither")
+    pens = {"uwl": WARNING_PEN, "lwl": WARNING_PEN, "cl": CENTRE_PEN}
+    given = {"ucl": ucl, "cl": centre, "lcl": lcl, "uwl": uwl, "lwl": lwl}
+    lines = [
+        (_dec(v, key), key, pens.get(key, LIMIT_PEN)) for key, v in given.items() if v is not None
+    ]
+    level = {key: v for v, key, _ in lines}
+    if ucl is not None and level["lcl"] > level["ucl"]:
+        raise ValueError(f"lcl ({level['lcl']}) is above ucl ({level['ucl']})")
+    outside = [ucl is not None and (v > level["ucl"] or v < level["lcl"]) for _, v in data]
 
     legend: list[tuple[str, Swatch]] = [(lab["value"], _swatch_series)]
     if any(outside):
         legend.append((lab["out"], lambda x, y: [_square(x, y, 4, None)]))
-    legend.append((lab["centre"], _swatch_line(CENTRE_PEN)))
-    legend.append((lab["limits"], _swatch_line(LIMIT_PEN)))
-    if len(lines) > 3:
+    if centre is not None:
+        legend.append((lab["centre"], _swatch_line(CENTRE_PEN)))
+    if ucl is not None:
+        legend.append((lab["limits"], _swatch_line(LIMIT_PEN)))
+    if uwl is not None or lwl is not None:
         legend.append((lab["warning"], _swatch_line(WARNING_PEN)))
     y_axis = _axis_title(lab["y"], unit)
     names = [f"{lab[key]} {number(v)}" for v, key, _ in lines]
@@ -701,7 +707,7 @@ def control_chart(
     for (v, key, pen), name in sorted(zip(lines, names, strict=True), key=lambda i: -i[0][0]):
         canvas.body.append(_line(f"limit {key}", canvas.left, y(v), canvas.right, y(v), pen))
         placed.append((max(y(v), placed[-1][0] + 11) if placed else y(v), name))
-    lift = max(0.0, placed[-1][0] - canvas.bottom - 3)  # labels nudged apart, kept in the frame
+    lift = max(0.0, placed[-1][0] - canvas.bottom - 3) if placed else 0.0  # kept in the frame
     for py, name in placed:
         canvas.axes.append(
             _text(canvas.right + 5, py - lift + 3.5, name, 9, "start", cls="limit-label")

@@ -68,7 +68,7 @@ def drift_svg(standard: Standard, label: str, points=None) -> str:
 def control_svg(standard: Standard, label: str, checks: list[IntermediateCheck]) -> str:
     with_limits = [c for c in checks if c.centre is not None]
     limits = with_limits[-1] if with_limits else None
-    kwargs = {}
+    kwargs = {}  # no limits while the first checks set them
     if limits is not None:
         sigma = (limits.upper_limit - limits.centre) / 3
         kwargs = {
@@ -78,10 +78,6 @@ def control_svg(standard: Standard, label: str, checks: list[IntermediateCheck])
             "uwl": limits.centre + 2 * sigma,
             "lwl": limits.centre - 2 * sigma,
         }
-    else:
-        values = [c.value for c in checks] or [Decimal(0)]
-        mean = sum(values) / len(values)
-        kwargs = {"centre": mean, "ucl": max(values), "lcl": min(values)}
     return mark_safe(  # noqa: S308 (lims.charts escapes every text)
         charts.control_chart(
             [(c.checked_on, c.value) for c in checks],

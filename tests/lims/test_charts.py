@@ -424,3 +424,12 @@ def test_it_does_not_import_django():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_control_chart_before_its_limits_are_set_draws_the_checks_and_no_limit():
+    root = parse(control_chart(CHECKS, unit="kPa"))
+    assert len(with_class(root, "point")) == len(CHECKS)
+    assert not with_class(root, "out")
+    assert not with_class(root, "limit")
+    with pytest.raises(ValueError, match="both control limits or neither"):
+        control_chart(CHECKS, unit="kPa", ucl="100.03")
