@@ -6,6 +6,8 @@ database console. A correction is a new certificate (ISO/IEC 17025 clause 7.8.8)
 Both SQLite and PostgreSQL answer with an integrity error naming the table.
 """
 
+from lims import triggers
+
 CHILDREN = ["calibration_measurementpoint", "calibration_standarduse"]
 
 SQLITE_INSTALL = [
@@ -80,17 +82,9 @@ STATEMENTS = {
 }
 
 
-def _run(connection, install: bool) -> None:
-    if connection.vendor not in STATEMENTS:
-        raise NotImplementedError(f"no frozen-record triggers for {connection.vendor}")
-    with connection.cursor() as cursor:
-        for statement in STATEMENTS[connection.vendor][0 if install else 1]:
-            cursor.execute(statement)
-
-
 def install(connection) -> None:
-    _run(connection, install=True)
+    triggers.run(connection, STATEMENTS, install=True)
 
 
 def uninstall(connection) -> None:
-    _run(connection, install=False)
+    triggers.run(connection, STATEMENTS, install=False)

@@ -5,6 +5,8 @@ ours rests on, so no code path may alter them: the ORM, `QuerySet.update()`, raw
 A mistake is corrected by a new version that names the one it replaces, with the reason.
 """
 
+from lims import triggers
+
 TABLES = ["standards_standardcalibration", "standards_standardvalue"]
 
 SQLITE_INSTALL = [
@@ -38,17 +40,9 @@ STATEMENTS = {
 }
 
 
-def _run(connection, install: bool) -> None:
-    if connection.vendor not in STATEMENTS:
-        raise NotImplementedError(f"no frozen-record triggers for {connection.vendor}")
-    with connection.cursor() as cursor:
-        for statement in STATEMENTS[connection.vendor][0 if install else 1]:
-            cursor.execute(statement)
-
-
 def install(connection) -> None:
-    _run(connection, install=True)
+    triggers.run(connection, STATEMENTS, install=True)
 
 
 def uninstall(connection) -> None:
-    _run(connection, install=False)
+    triggers.run(connection, STATEMENTS, install=False)
