@@ -1,11 +1,12 @@
 from django import forms
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calibration.models import Instrument, Procedure
 from lims.models import Customer
-from standards.models import Standard, StandardStatus
-from standards.services import StandardNotUsable, standard_check_usable
+from standards.chain import chain_of
+from standards.models import Standard, StandardCalibration, StandardStatus
 
 
 class InstrumentForm(forms.ModelForm):
@@ -76,7 +77,14 @@ class CalibrationForm(forms.Form):
     )
     standards = forms.ModelMultipleChoiceField(
         label=_("standards used"),
-        queryset=Standard.objects.filter(status=StandardStatus.IN_SERVICE),
+        queryset=Standard.objects.filter(status=StandardStatus.IN_SERVICE).prefetch_related(
+            Prefetch(
+                "calibrations",
+                StandardCalibration.objects.select_related(
+                    "provider", "national_standard", "replaced_by"
+                ),
+            )
+        ),
         widget=StandardChoices,
         help_text=_("A standard that cannot be used today is greyed out, with the reason."),
     )
@@ -86,10 +94,9 @@ class CalibrationForm(forms.Form):
         today = timezone.localdate()
         refusals = {}
         for standard in self.fields["standards"].queryset:
-            try:
-                standard_check_usable(standard=standard, on=today)
-            except StandardNotUsable as refusal:
-                refusals[standard.pk] = " ".join(refusal.messages)
+            problems = chain_of(standard, today, as_loaded=True).problems
+            if problems:
+                refusals[standard.pk] = problems[0].problem
         self.fields["standards"].widget.refusals = refusals
 
     def clean(self):

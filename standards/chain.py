@@ -49,12 +49,16 @@ class Chain:
         return not self.problems and bool(self.links) and self.links[-1].kind == "si"
 
 
-def status_on(standard: Standard, day: dt.date) -> tuple[str, dt.datetime | None]:
+def status_on(
+    standard: Standard, day: dt.date, *, as_loaded: bool = False
+) -> tuple[str, dt.datetime | None]:
     """The standard's status at the end of `day`, and since when it had it, from its history.
 
     A standard registered after `day` (the demo, an import of old records) is taken with the
     status it was registered with.
     """
+    if as_loaded and day >= timezone.localdate() and standard.status == StandardStatus.IN_SERVICE:
+        return standard.status, None  # just read, and no later change can be on record yet
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     snapshots = list(
         standard.history.filter(history_date__lt=end)
@@ -76,11 +80,21 @@ def status_on(standard: Standard, day: dt.date) -> tuple[str, dt.datetime | None
     return status, since
 
 
-def chain_of(standard: Standard, on: dt.date, used: StandardCalibration | None = None) -> Chain:
+def chain_of(
+    standard: Standard,
+    on: dt.date,
+    used: StandardCalibration | None = None,
+    *,
+    as_loaded: bool = False,
+) -> Chain:
     """The chain of `standard` on `on`: through the certificate in force that day, or through the
-    certificate a result `used`, which must then have been in force that day and still be current."""
+    certificate a result `used`, which must then have been in force that day and still be current.
+
+    `as_loaded` lets a page that has just read the standards take their status as today's
+    without reading each one's history; the gates never do, since a caller's copy may be stale.
+    """
     links: list[Link] = []
-    status, since = status_on(standard, on)
+    status, since = status_on(standard, on, as_loaded=as_loaded)
     problem = ""
     if status != StandardStatus.IN_SERVICE:
         problem = _("Standard %(standard)s has been %(status)s since %(since)s.") % {
@@ -101,11 +115,7 @@ def chain_of(standard: Standard, on: dt.date, used: StandardCalibration | None =
         return _chain_through(standard, on, used, links)
     certificate = standard.calibration_on(on)
     if certificate is None:
-        latest = (
-            standard.calibrations.filter(calibrated_on__lte=on, replaced_by__isnull=True)
-            .order_by("-calibrated_on")
-            .first()
-        )
+        latest = standard.latest_calibration_by(on)
         if latest is None:
             problem, code = (
                 _("Standard %(standard)s had no calibration on %(day)s.")

@@ -48,14 +48,11 @@ class Provider(models.Model):
 
     @property
     def accreditation(self) -> str:
-        return " ".join(
-            part
-            for part in (
-                self.accreditation_number,
-                f"({self.accreditation_body})" if self.accreditation_body else "",
-            )
-            if part
-        )
+        """The accreditation as printed, e.g. VILAS 002 (BoA); empty when none is on record."""
+        if not self.accreditation_number:
+            return ""
+        body = f" ({self.accreditation_body})" if self.accreditation_body else ""
+        return f"{self.accreditation_number}{body}"
 
 
 class NationalStandard(models.Model):
@@ -188,10 +185,18 @@ class Standard(models.Model):
 
     def calibration_on(self, day: dt.date) -> "StandardCalibration | None":
         """The incoming calibration in force on `day`: the latest current one done by then, not yet due."""
+        latest = self.latest_calibration_by(day)
+        return latest if latest is not None and latest.due_on >= day else None
+
+    def latest_calibration_by(self, day: dt.date) -> "StandardCalibration | None":
+        """The latest current (not replaced) incoming calibration done by `day`, from the
+        prefetched `calibrations` where a list page prefetched them, else from the database."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("calibrations")
+        if prefetched is not None:
+            done = [c for c in prefetched if c.calibrated_on <= day and c.is_current]
+            return max(done, key=lambda c: (c.calibrated_on, c.pk), default=None)
         return (
-            self.calibrations.filter(
-                calibrated_on__lte=day, due_on__gte=day, replaced_by__isnull=True
-            )
+            self.calibrations.filter(calibrated_on__lte=day, replaced_by__isnull=True)
             .order_by("-calibrated_on", "-pk")
             .first()
         )
@@ -302,11 +307,7 @@ class StandardCalibration(models.Model):
 
     @property
     def is_current(self) -> bool:
-        try:
-            self.replaced_by  # noqa: B018
-        except StandardCalibration.DoesNotExist:
-            return True
-        return False
+        return not hasattr(self, "replaced_by")
 
 
 class StandardValue(models.Model):

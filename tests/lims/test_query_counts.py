@@ -120,3 +120,37 @@ def test_a_standards_page_and_its_look_back_do_not_grow_with_calibrations_or_che
     before = {url: queries(client, url) for url in pages}
     add(4)
     assert {url: queries(client, url) for url in pages} == before
+
+
+def test_the_new_calibration_page_does_not_grow_with_the_standards_offered(
+    client, alice, quinn, vmi, national_mass, weights, today
+):
+    import datetime as dt
+
+    from standards.services import standard_calibration_record, standard_register
+
+    def register(n):
+        for i in range(n):
+            standard = standard_register(
+                by=quinn, asset_number=f"Q-{n}-{i}", name="Quả cân", quantity="mass", unit="g"
+            )
+            standard_calibration_record(
+                standard=standard,
+                provider=vmi,
+                national_standard=national_mass,
+                certificate_number=f"Q-{n}-{i}",
+                calibrated_on=today - dt.timedelta(days=400 if i % 2 else 10),
+                due_on=today - dt.timedelta(days=5) if i % 2 else None,  # half are overdue
+                by=quinn,
+                values=[
+                    {"label": "1 g", "nominal": "1", "value": "1", "expanded_uncertainty": "1e-6"}
+                ],
+            )
+
+    register(2)
+    login(client, alice)
+    before = queries(client, "/calibrations/new/")
+    register(4)
+    page = client.get("/calibrations/new/").content.decode()
+    assert page.count("is overdue") == 3
+    assert queries(client, "/calibrations/new/") == before
