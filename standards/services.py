@@ -133,8 +133,8 @@ def document_add(
     if not data:
         raise ValidationError(_("The file is empty."))
     document = StandardDocument(standard=standard, kind=kind, title=title, sha256=_sha256(data))
+    document.full_clean(exclude=["file"])  # the file is written only once the rest is valid
     document.file.save(upload.name, ContentFile(data), save=False)
-    document.full_clean()
     stamp(document, by=by, reason=reason or _("Document added"))
     document.save()
     return document
@@ -410,6 +410,8 @@ def finding_report(
     require(by, "lookback.assess")
     if not description.strip():
         raise ValidationError(_("Say what was found."))
+    if found_on > timezone.localdate():
+        raise ValidationError(_("A finding cannot be dated in the future."))
     _set_status(standard=standard, status=StandardStatus.QUARANTINED, by=by, reason=description)
     return finding_open(
         standard=standard,
@@ -435,6 +437,8 @@ def finding_assess(
         raise ValidationError(_("Write the assessment of the affected results."))
     if customers_notified and notified_on is None:
         raise ValidationError(_("Give the date the customers were notified."))
+    if customers_notified and notified_on > timezone.localdate():
+        raise ValidationError(_("The notification cannot be dated in the future."))
     finding = OutOfTolerance.objects.select_for_update().get(pk=finding.pk)
     finding.assessment = assessment
     finding.customers_notified = customers_notified

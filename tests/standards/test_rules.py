@@ -93,3 +93,38 @@ def test_a_retired_standard_is_not_checked_and_none_is_its_own_check_standard(
             by=alice,
         )
     assert not weights.checks.exists()
+
+
+def test_a_finding_and_its_notification_cannot_be_dated_in_the_future(weights, quinn, today):
+    tomorrow = today + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="finding cannot be dated in the future"):
+        finding_report(standard=weights, found_on=tomorrow, description="Dropped", by=quinn)
+    assert not weights.findings.exists()
+    finding = finding_report(standard=weights, found_on=today, description="Dropped", by=quinn)
+    with pytest.raises(ValidationError, match="notification cannot be dated in the future"):
+        finding_assess(
+            finding=finding,
+            assessment="No effect",
+            customers_notified=True,
+            notified_on=tomorrow,
+            by=quinn,
+        )
+    finding.refresh_from_db()
+    assert not finding.is_assessed
+
+
+def test_a_refused_document_leaves_no_file_behind(weights, quinn, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from standards.services import document_add
+
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationError):
+        document_add(
+            standard=weights,
+            kind="nonsense",
+            title="Manual",
+            upload=SimpleUploadedFile("manual.pdf", b"%PDF-1.7 manual"),
+            by=quinn,
+        )
+    assert not any(tmp_path.rglob("*.pdf"))
