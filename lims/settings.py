@@ -67,8 +67,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "lims",
+    "competence",
     "standards",
     "calibration",
+    "jobs",
     "traceability",
     "certificates",
 ]

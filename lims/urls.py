@@ -22,6 +22,8 @@ urlpatterns = [
     path("history/<str:kind>/<int:pk>/", views.history, name="history"),
     path("standards/", include("standards.urls")),
     path("", include("calibration.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("competence/", include("competence.urls")),
     path("traceability/", include("traceability.urls")),
     path("certificates/", include("certificates.urls")),
     path("api/", include("lims.api_urls")),
