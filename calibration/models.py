@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lims.models import Customer
@@ -54,23 +56,287 @@ class Instrument(models.Model):
         return f"{self.name} {self.model} S/N {self.serial_number}".replace("  ", " ")
 
 
-class Procedure(models.Model):
-    """A calibration method of the lab (quy trình hiệu chuẩn)."""
+class ProcedureStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+
+class ToleranceSource(models.TextChoices):
+    INSTRUMENT_CLASS = "class", _("Accuracy class of the instrument")
+    MAKER = "maker", _("Maker's specification")
+    CUSTOMER = "customer", _("Customer's limit")
+
+
+class DecisionRule(models.TextChoices):
+    """ILAC-G8:09/2019 rules, as `metrology.conformity.decide` names them, or no statement."""
+
+    NONE = "none", _("No statement of conformity")
+    SIMPLE = "simple", _("Simple acceptance (w = 0)")
+    GUARDED_ACCEPTANCE = "guarded_acceptance", _("Guarded acceptance (w = U)")
+    GUARDED_REJECTION = "guarded_rejection", _("Guarded rejection (w = U)")
+    NON_BINARY = "non_binary", _("Non-binary statement (w = U)")
+
+
+class Source(models.TextChoices):
+    """Where a component of the budget comes from (see `calibration.budget`)."""
+
+    READINGS = "readings", _("Repeated readings (type A)")
+    CERTIFICATE = "certificate", _("Standard's certificate")
+    RESOLUTION = "resolution", _("Resolution of the instrument")
+    TEMPERATURE = "temperature", _("Temperature")
+    DRIFT = "drift", _("Drift of the standard")
+    OTHER = "other", _("Other type B")
+
+
+def default_budget() -> list[dict]:
+    return [
+        {"name": "r", "source": Source.READINGS.value},
+        {"name": "d_r", "source": Source.RESOLUTION.value},
+        {"name": "x_ref", "source": Source.CERTIFICATE.value},
+    ]
+
+
+DEFAULT_MODEL = "r + d_r - x_ref"
+
+
+class Procedure(models.Model):
+    """One version of a calibration method of the lab (quy trình hiệu chuẩn), under document control.
+
+    A draft is edited; once approved it never changes and a change is a new version. Only an
+    approved version that is in effect can be used, and a calibration keeps the version it used.
+    The measurement model is a `metrology` expression whose names are the budget's components.
+    """
+
+    code = models.CharField(_("code"), max_length=40)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
     quantity = models.CharField(_("quantity"), max_length=80)
     unit = models.CharField(_("unit"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProcedureStatus.choices, default=ProcedureStatus.DRAFT
+    )
+    effective_on = models.DateField(_("effective from"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    change_note = models.TextField(_("what changed in this version"), blank=True)
+    model = models.CharField(
+        _("measurement model"),
+        max_length=300,
+        default=DEFAULT_MODEL,
+        help_text=_("The error of indication as an expression of the budget's components."),
+    )
+    budget = models.JSONField(_("uncertainty budget"), default=default_budget)
+    monte_carlo = models.BooleanField(
+        _("evaluate by Monte Carlo"),
+        default=False,
+        help_text=_(
+            "The model is not linear enough for the GUM alone: each point is also evaluated by "
+            "Monte Carlo (JCGM 101) and the GUM interval is validated against it."
+        ),
+    )
+    points = models.JSONField(_("measurement points"), default=list, blank=True)
+    readings_per_point = models.PositiveSmallIntegerField(_("readings per point"), default=5)
+    tolerance_abs = models.DecimalField(
+        _("tolerance (±, in the unit)"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    tolerance_rel = models.DecimalField(
+        _("tolerance (±, % of the value)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    tolerance_source = models.CharField(
+        _("tolerance from"),
+        max_length=12,
+        choices=ToleranceSource.choices,
+        default=ToleranceSource.INSTRUMENT_CLASS,
+    )
+    decision_rule = models.CharField(
+        _("decision rule"), max_length=20, choices=DecisionRule.choices, default=DecisionRule.SIMPLE
+    )
+    temperature_min = models.DecimalField(
+        _("lowest temperature (°C)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    temperature_max = models.DecimalField(
+        _("highest temperature (°C)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    humidity_min = models.DecimalField(
+        _("lowest relative humidity (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    humidity_max = models.DecimalField(
+        _("highest relative humidity (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["code", "-version"]
         verbose_name = _("procedure")
         verbose_name_plural = _("procedures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "version"],
+                name="procedure_version_unique",
+                violation_error_message=_("This procedure already has this version."),
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(status="approved"),
+                name="procedure_one_approved_version",
+                violation_error_message=_("Only one version of a procedure can be approved."),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title_vi}"
+        return f"{self.code} v{self.version} {self.title_vi}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.title_vi} / {self.title_en}"
+
+    def environment_problems(self, temperature, humidity) -> list[str]:
+        """Why conditions are outside this procedure's limits; empty when they are within."""
+        problems = []
+        checks = [
+            (temperature, self.temperature_min, self.temperature_max, gettext("Temperature"), "°C"),
+            (humidity, self.humidity_min, self.humidity_max, gettext("Relative humidity"), "%"),
+        ]
+        for value, low, high, what, unit in checks:
+            if value is None:
+                continue
+            if (low is not None and value < low) or (high is not None and value > high):
+                problems.append(
+                    gettext(
+                        "%(what)s %(value)s %(unit)s is outside the procedure's limits %(low)s – %(high)s %(unit)s."
+                    )
+                    % {
+                        "what": what,
+                        "value": _plain(value),
+                        "unit": unit,
+                        "low": "…" if low is None else _plain(low),
+                        "high": "…" if high is None else _plain(high),
+                    }
+                )
+        return problems
+
+
+def _plain(value) -> str:
+    return f"{value.normalize():f}"
+
+
+class InstrumentRange(models.Model):
+    """A range or channel of an instrument, with the points and tolerances agreed for it.
+
+    Drawn from a procedure's template when the instrument is received, then the instrument's own
+    specification: changing it needs a reason and is kept in the history. A multi-range or
+    multi-channel instrument has one per range or channel, each calibrated in its own section.
+    """
+
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("instrument"), on_delete=models.CASCADE, related_name="ranges"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    name = models.CharField(
+        _("range or channel"), max_length=80, help_text=_("e.g. 0 – 220 g, or Channel 1")
+    )
+    procedure_code = models.CharField(_("procedure"), max_length=40)
+    unit = models.CharField(_("unit"), max_length=20)
+    resolution = models.DecimalField(_("resolution"), max_digits=20, decimal_places=9)
+    points = models.JSONField(_("measurement points"), default=list, blank=True)
+    tolerance_abs = models.DecimalField(
+        _("tolerance (±, in the unit)"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    tolerance_rel = models.DecimalField(
+        _("tolerance (±, % of the value)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    tolerance_source = models.CharField(
+        _("tolerance from"),
+        max_length=12,
+        choices=ToleranceSource.choices,
+        default=ToleranceSource.INSTRUMENT_CLASS,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["instrument", "position", "pk"]
+        verbose_name = _("range or channel")
+        verbose_name_plural = _("ranges and channels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "name"],
+                name="range_name_unique",
+                violation_error_message=_("This instrument already has a range with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution__gt=0),
+                name="range_resolution_positive",
+                violation_error_message=_("The resolution must be greater than zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def tolerance_at(self, nominal):
+        """The ± tolerance at a value: absolute part plus the relative part of |value|; None if none."""
+        if self.tolerance_abs is None and self.tolerance_rel is None:
+            return None
+        absolute = self.tolerance_abs or Decimal(0)
+        relative = (self.tolerance_rel or Decimal(0)) * abs(Decimal(nominal)) / 100
+        return absolute + relative
+
+
+class ScopeEntry(models.Model):
+    """A line of the lab's scope of accreditation: a range of a procedure and its CMC.
+
+    The CMC at a value x is `cmc_abs + cmc_rel % of |x|`, an expanded uncertainty (k ≈ 2);
+    a result inside the range never reports a smaller U. A result no line covers is outside the
+    scope and is marked so on the certificate.
+    """
+
+    procedure_code = models.CharField(_("procedure"), max_length=40)
+    quantity = models.CharField(_("quantity"), max_length=80)
+    unit = models.CharField(_("unit"), max_length=20)
+    minimum = models.DecimalField(_("from"), max_digits=20, decimal_places=9)
+    maximum = models.DecimalField(_("to"), max_digits=20, decimal_places=9)
+    cmc_abs = models.DecimalField(
+        _("CMC (U, in the unit)"), max_digits=20, decimal_places=9, default=0
+    )
+    cmc_rel = models.DecimalField(
+        _("CMC (U, % of the value)"), max_digits=9, decimal_places=6, default=0
+    )
+    accredited = models.BooleanField(_("in the scope of accreditation"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["procedure_code", "unit", "minimum"]
+        verbose_name = _("scope line")
+        verbose_name_plural = _("scope of accreditation")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(maximum__gte=models.F("minimum")),
+                name="scope_range_ordered",
+                violation_error_message=_("The end of the range cannot be below its start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cmc_abs__gte=0)
+                & Q(cmc_rel__gte=0)
+                & (Q(cmc_abs__gt=0) | Q(cmc_rel__gt=0)),
+                name="scope_cmc_positive",
+                violation_error_message=_("The CMC must be greater than zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_code} {_plain(self.minimum)} – {_plain(self.maximum)} {self.unit}"
+
+    def cmc_at(self, value):
+        return self.cmc_abs + self.cmc_rel * abs(Decimal(value)) / 100
 
 
 class State(models.TextChoices):
@@ -79,6 +345,17 @@ class State(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
     APPROVED = "approved", _("Approved")
     ISSUED = "issued", _("Issued")
+
+
+class Adjustment(models.TextChoices):
+    NONE = "none", _("Not adjusted: the results are as found and as left")
+    ADJUSTED = "adjusted", _("Adjusted: results as found, then as left")
+    INITIAL = "initial", _("Initial calibration: as found does not apply")
+
+
+class Phase(models.TextChoices):
+    AS_FOUND = "as_found", _("As found")
+    AS_LEFT = "as_left", _("As left")
 
 
 class Calibration(models.Model):
@@ -113,6 +390,9 @@ class Calibration(models.Model):
     standards = models.ManyToManyField(
         Standard, verbose_name=_("standards used"), through="StandardUse", related_name="uses"
     )
+    adjustment = models.CharField(
+        _("adjustment"), max_length=10, choices=Adjustment.choices, default=Adjustment.NONE
+    )
     remarks = models.TextField(_("remarks"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -142,6 +422,18 @@ class Calibration(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state == State.DRAFT
+
+    @property
+    def phases(self) -> list[str]:
+        """The phases measured: as found and as left when the instrument is adjusted."""
+        if self.adjustment == Adjustment.ADJUSTED:
+            return [Phase.AS_FOUND, Phase.AS_LEFT]
+        return [Phase.AS_LEFT]
+
+    @property
+    def was_submitted(self) -> bool:
+        """Once submitted, every later change to the data needs a reason."""
+        return self.transitions.filter(from_state=State.DRAFT, to_state=State.SUBMITTED).exists()
 
     def is_released_to(self, user) -> bool:
         """Lab staff see work in progress; a customer sees results once the certificate is issued."""
@@ -179,6 +471,15 @@ class MeasurementPoint(models.Model):
     """
 
     calibration = models.ForeignKey(Calibration, on_delete=models.CASCADE, related_name="points")
+    range = models.ForeignKey(
+        InstrumentRange,
+        verbose_name=_("range or channel"),
+        on_delete=models.PROTECT,
+        related_name="measurements",
+    )
+    phase = models.CharField(
+        _("phase"), max_length=10, choices=Phase.choices, default=Phase.AS_LEFT
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     reference = models.ForeignKey(
         StandardValue,
@@ -191,12 +492,13 @@ class MeasurementPoint(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["calibration", "position"]
+        ordering = ["calibration", "range__position", "range_id", "-phase", "position"]
         verbose_name = _("measurement point")
         verbose_name_plural = _("measurement points")
         constraints = [
             models.UniqueConstraint(
-                fields=["calibration", "position"], name="point_position_unique"
+                fields=["calibration", "range", "phase", "position"],
+                name="point_position_unique",
             ),
         ]
 
@@ -227,3 +529,57 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class Signature(models.Model):
+    """An electronic signature: who, meaning what, when, over exactly which data (its SHA-256).
+
+    The signer typed their password again to sign. The digest is of the calibration's data as
+    `calibration.signing.content` lays it out; a signature whose digest no longer matches the data
+    is void, whatever changed them and however.
+    """
+
+    class Meaning(models.TextChoices):
+        REVIEWED = "reviewed", _("Reviewed")
+        APPROVED = "approved", _("Approved")
+
+    calibration = models.ForeignKey(
+        Calibration, on_delete=models.CASCADE, related_name="signatures"
+    )
+    meaning = models.CharField(_("meaning"), max_length=10, choices=Meaning.choices)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    digest = models.CharField(_("SHA-256 of the data signed"), max_length=64)
+    content = models.JSONField(_("data signed"))
+
+    class Meta:
+        ordering = ["calibration", "signed_at", "pk"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+
+    def __str__(self) -> str:
+        return f"{self.get_meaning_display()} · {self.signer} · {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class EntryDraft(models.Model):
+    """What a technician has typed in the reading grid and not yet saved, cell by cell, as typed.
+
+    Saved every few seconds while they type, so a closed tab or a lost connection loses nothing;
+    deleted when the grid is saved. It is a scratchpad, not lab data, so it keeps no history.
+    """
+
+    calibration = models.OneToOneField(
+        Calibration, on_delete=models.CASCADE, related_name="entry_draft"
+    )
+    cells = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("unsaved entry")
+        verbose_name_plural = _("unsaved entries")
+
+    def __str__(self) -> str:
+        return f"#{self.calibration_id} {self.saved_at:%Y-%m-%d %H:%M:%S}"

@@ -1,28 +1,43 @@
 """Every write to a calibration goes through here: creation, points, and the workflow moves.
 
 A calibration moves draft → submitted → reviewed → approved → issued, and back to draft when a
-reviewer returns it. Each move checks who may make it, records a Transition row and stamps the
-history with the user and the reason. The last move, to issued, belongs to `certificates`.
+reviewer returns it. Each move checks who may make it (the role, and the person's authorisation
+for the procedure on the day: `competence`), records a Transition row and stamps the history with
+the user and the reason. Reviewing and approving are electronic signatures over the data
+(`calibration.signing`); a change to the data after a signature voids it. Once a calibration has
+been submitted, every change to its data needs a reason. The last move, to issued, belongs to
+`certificates`.
 """
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from calibration import signing
 from calibration.models import (
+    Adjustment,
     Calibration,
+    EntryDraft,
     Instrument,
+    InstrumentRange,
     MeasurementPoint,
+    Phase,
     Procedure,
+    ScopeEntry,
+    Signature,
     StandardUse,
     State,
     Transition,
 )
-from calibration.results import point_result
+from calibration.procedures import procedure_check_usable
+from calibration.results import Method, point_result, scope_line
+from competence.services import check_authorised
 from lims.access import require
 from lims.audit import stamp
 from lims.models import Customer, User
@@ -76,6 +91,85 @@ def instrument_register(*, customer: Customer, by: User, reason: str = "", **fie
     return instrument
 
 
+RANGE_FIELDS = [
+    "name",
+    "unit",
+    "resolution",
+    "points",
+    "tolerance_abs",
+    "tolerance_rel",
+    "tolerance_source",
+]
+
+
+@transaction.atomic
+def instrument_range_add(
+    *, instrument: Instrument, procedure: Procedure, by: User, reason: str = "", **fields
+) -> InstrumentRange:
+    """A range or channel of an instrument, its points and tolerance drawn from the procedure
+    unless given: the instrument's own specification from then on."""
+    require(by, "instrument.edit")
+    defaults = {
+        "name": instrument.measuring_range or procedure.unit,
+        "unit": instrument.unit,
+        "resolution": instrument.resolution,
+        "points": list(procedure.points),
+        "tolerance_abs": procedure.tolerance_abs,
+        "tolerance_rel": procedure.tolerance_rel,
+        "tolerance_source": procedure.tolerance_source,
+    }
+    unknown = set(fields) - set(RANGE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    defaults.update({k: v for k, v in fields.items() if v is not None})
+    last = instrument.ranges.order_by("-position").first()
+    spec = InstrumentRange(
+        instrument=instrument,
+        position=(last.position + 1) if last else 1,
+        procedure_code=procedure.code,
+        **defaults,
+    )
+    _check_points(spec.points)
+    spec.full_clean()
+    stamp(
+        spec,
+        by=by,
+        reason=reason or _("Range drawn from procedure %(code)s") % {"code": procedure.code},
+    )
+    spec.save()
+    return spec
+
+
+@transaction.atomic
+def instrument_range_update(*, range: InstrumentRange, by: User, reason: str, **fields):
+    """Change an instrument's agreed points or tolerance; the reason is kept in the history."""
+    require(by, "instrument.edit")
+    if not reason.strip():
+        raise ValidationError(_("Say why the instrument's specification changes."))
+    unknown = set(fields) - set(RANGE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    spec = InstrumentRange.objects.select_for_update().get(pk=range.pk)
+    for name, value in fields.items():
+        setattr(spec, name, value)
+    _check_points(spec.points)
+    spec.full_clean()
+    stamp(spec, by=by, reason=reason)
+    spec.save()
+    return spec
+
+
+def _check_points(points) -> None:
+    if not isinstance(points, list):
+        raise ValidationError(_("The measurement points must be a list of values."))
+    for text in points:
+        parse_reading(text)
+
+
 @transaction.atomic
 def calibration_create(
     *,
@@ -89,9 +183,21 @@ def calibration_create(
     standards: Iterable[Standard],
     place: str = "",
     remarks: str = "",
+    adjustment: str = Adjustment.NONE,
 ) -> Calibration:
-    """Open a draft calibration performed by `by`; every standard must be usable on the day."""
+    """Open a draft calibration performed by `by`.
+
+    Refused unless the procedure version is approved and in effect on the day, `by` is
+    authorised to perform it that day, the environment is within its limits, and every standard
+    is usable on the day. An instrument without a range for this procedure gets one drawn from
+    the procedure.
+    """
     require(by, "calibration.edit")
+    procedure_check_usable(procedure, performed_on)
+    check_authorised(by, procedure.code, "perform", performed_on)
+    problems = procedure.environment_problems(temperature, humidity)
+    if problems:
+        raise ValidationError(problems)
     calibration = Calibration(
         instrument=instrument,
         procedure=procedure,
@@ -101,6 +207,7 @@ def calibration_create(
         temperature=temperature,
         humidity=humidity,
         remarks=remarks,
+        adjustment=adjustment,
     )
     if place:
         calibration.place = place
@@ -122,6 +229,62 @@ def calibration_create(
         use.save()
     if errors:
         raise StandardNotUsable(errors)
+    if not instrument.ranges.filter(procedure_code=procedure.code).exists():
+        instrument_range_add(instrument=instrument, procedure=procedure, by=by)
+    return calibration
+
+
+def ranges_of(calibration: Calibration):
+    """The instrument's ranges or channels calibrated by this calibration's procedure."""
+    return calibration.instrument.ranges.filter(procedure_code=calibration.procedure.code)
+
+
+def _check_reason(calibration: Calibration, reason: str) -> str:
+    """After submission any change needs a reason; before, the default reason is used."""
+    if calibration.was_submitted and not reason.strip():
+        raise ValidationError(
+            _(
+                "This calibration has been submitted before: say why its data change (the reason is kept in the history)."
+            )
+        )
+    return reason
+
+
+@transaction.atomic
+def calibration_set_conditions(
+    *,
+    calibration: Calibration,
+    by: User,
+    reason: str = "",
+    temperature: Decimal,
+    humidity: Decimal,
+    adjustment: str | None = None,
+    remarks: str | None = None,
+) -> Calibration:
+    """Change the environment (checked against the procedure's limits), adjustment or remarks."""
+    calibration = _lock(calibration)
+    _check_editable(calibration, by)
+    _check_reason(calibration, reason)
+    problems = calibration.procedure.environment_problems(temperature, humidity)
+    if problems:
+        raise ValidationError(problems)
+    calibration.temperature, calibration.humidity = temperature, humidity
+    if adjustment is not None:
+        if adjustment not in Adjustment.values:
+            raise ValidationError(_("Choose whether the instrument was adjusted."))
+        if (
+            adjustment != Adjustment.ADJUSTED
+            and calibration.points.filter(phase=Phase.AS_FOUND).exists()
+        ):
+            raise ValidationError(
+                _("Remove the as-found readings before saying the instrument was not adjusted.")
+            )
+        calibration.adjustment = adjustment
+    if remarks is not None:
+        calibration.remarks = remarks
+    calibration.full_clean()
+    stamp(calibration, by=by, reason=reason or _("Conditions entered"))
+    calibration.save()
     return calibration
 
 
@@ -145,27 +308,51 @@ def allowed_references(calibration: Calibration):
     ).select_related("calibration__standard")
 
 
-@transaction.atomic
-def calibration_set_point(
-    *,
-    calibration: Calibration,
-    position: int,
-    reference: StandardValue,
-    readings: Sequence[str],
-    by: User,
-) -> MeasurementPoint:
-    """Create or replace one point's reference and readings, and recompute its result."""
-    calibration = _lock(calibration)
-    _check_editable(calibration, by)
-    if not allowed_references(calibration).filter(pk=reference.pk).exists():
-        raise ValidationError(
-            _("The reference value must come from a standard used in this calibration.")
-        )
-    if reference.unit != calibration.instrument.unit:
-        raise ValidationError(
-            _("The reference value is in %(ref)s but the instrument reads in %(unit)s.")
-            % {"ref": reference.unit, "unit": calibration.instrument.unit}
-        )
+class Computation(NamedTuple):
+    """What computing a point needs beyond its readings, loaded once for a whole calibration."""
+
+    method: Method
+    scope: list
+
+
+def computation_for(calibration: Calibration) -> Computation:
+    procedure = calibration.procedure
+    return Computation(
+        method=Method.of(procedure),
+        scope=list(ScopeEntry.objects.filter(procedure_code=procedure.code)),
+    )
+
+
+def compute_point(
+    computation: Computation, *, range: InstrumentRange, reference: StandardValue, readings
+) -> dict:
+    """One point's result by the procedure's method, the range's tolerance and the lab's scope."""
+    return point_result(
+        readings=readings,
+        reference=reference,
+        resolution=range.resolution,
+        method=computation.method,
+        tolerance=range.tolerance_at(reference.nominal),
+        scope=scope_line(
+            computation.scope,
+            procedure_code=range.procedure_code,
+            unit=reference.unit,
+            value=reference.nominal,
+        ),
+    )
+
+
+class Row(NamedTuple):
+    """One row of the reading grid: where it belongs, its reference value and readings as typed."""
+
+    range: InstrumentRange | None
+    phase: str
+    reference: StandardValue | None
+    readings: Sequence[str]
+
+
+def parse_readings(readings: Sequence[str]) -> list[Decimal]:
+    """The typed readings of one point, empty cells skipped; errors name the reading."""
     values, errors = [], []
     for index, text in enumerate(readings, start=1):
         if str(text).strip() == "":
@@ -180,50 +367,107 @@ def calibration_set_point(
         raise ValidationError(
             _("Enter at least two readings at each point, for the type A uncertainty.")
         )
-    point = calibration.points.filter(position=position).first() or MeasurementPoint(
-        calibration=calibration, position=position
+    return values
+
+
+@transaction.atomic
+def calibration_set_point(
+    *,
+    calibration: Calibration,
+    position: int,
+    reference: StandardValue,
+    readings: Sequence[str],
+    by: User,
+    range: InstrumentRange | None = None,
+    phase: str = Phase.AS_LEFT,
+    reason: str = "",
+    computation: Computation | None = None,
+) -> MeasurementPoint:
+    """Create or replace one point's reference and readings, and recompute its result.
+
+    `range` defaults to the calibration's first range; `phase` to as left.
+    """
+    calibration = _lock(calibration)
+    _check_editable(calibration, by)
+    _check_reason(calibration, reason)
+    ranges = list(ranges_of(calibration))
+    if range is None:
+        if not ranges:
+            raise ValidationError(_("The instrument has no range for this procedure."))
+        range = ranges[0]
+    elif range.pk not in {r.pk for r in ranges}:
+        raise ValidationError(_("This range is not one of the instrument's for this procedure."))
+    if phase not in calibration.phases:
+        raise ValidationError(
+            _("As-found readings are entered only when the instrument is adjusted.")
+            if phase == Phase.AS_FOUND
+            else _("Unknown phase.")
+        )
+    if not allowed_references(calibration).filter(pk=reference.pk).exists():
+        raise ValidationError(
+            _("The reference value must come from a standard used in this calibration.")
+        )
+    if reference.unit != range.unit:
+        raise ValidationError(
+            _("The reference value is in %(ref)s but the instrument reads in %(unit)s.")
+            % {"ref": reference.unit, "unit": range.unit}
+        )
+    values = parse_readings(readings)
+    point = calibration.points.filter(range=range, phase=phase, position=position).first()
+    point = point or MeasurementPoint(
+        calibration=calibration, range=range, phase=phase, position=position
     )
     point.reference = reference
     point.readings = [str(v) for v in values]
-    point.result = point_result(
-        readings=values,
+    point.result = compute_point(
+        computation or computation_for(calibration),
+        range=range,
         reference=reference,
-        resolution=calibration.instrument.resolution,
+        readings=values,
     )
-    point.full_clean()
-    stamp(point, by=by, reason=_("Readings entered"))
+    point.full_clean(exclude=["calibration", "range", "reference"])
+    stamp(point, by=by, reason=reason or _("Readings entered"))
     point.save()
     return point
 
 
 @transaction.atomic
 def calibration_set_points(
-    *,
-    calibration: Calibration,
-    rows: Sequence[tuple[StandardValue | None, Sequence[str]]],
-    by: User,
-) -> None:
+    *, calibration: Calibration, rows: Sequence[Row], by: User, reason: str = ""
+) -> int:
     """Save the whole reading grid at once: every row or none.
 
-    Rows without any reading are skipped; the points are numbered in the order of the rows that
-    remain, and points beyond them are removed. Errors name the row as the technician sees it.
+    Rows without any reading are skipped; the points of each range and phase are numbered in
+    the order of the rows that remain, and points beyond them are removed. Errors name the row
+    as the technician sees it. Returns the number of points saved.
     """
+    calibration = _lock(calibration)
+    _check_editable(calibration, by)
+    _check_reason(calibration, reason)
+    computation = computation_for(calibration)
     errors = []
-    position = 0
-    for index, (reference, readings) in enumerate(rows, start=1):
-        if not any(str(r).strip() for r in readings):
+    positions: dict[tuple[int, str], int] = {}
+    default_range = ranges_of(calibration).first()
+    for index, row in enumerate(rows, start=1):
+        if not any(str(r).strip() for r in row.readings):
             continue
-        position += 1
-        if reference is None:
+        range = row.range or default_range
+        key = (range.pk if range else 0, row.phase)
+        positions[key] = positions.get(key, 0) + 1
+        if row.reference is None:
             errors.append(_("Row %(n)d: choose the reference value.") % {"n": index})
             continue
         try:
             calibration_set_point(
                 calibration=calibration,
-                position=position,
-                reference=reference,
-                readings=readings,
+                position=positions[key],
+                reference=row.reference,
+                readings=row.readings,
+                range=range,
+                phase=row.phase,
                 by=by,
+                reason=reason,
+                computation=computation,
             )
         except ValidationError as error:
             errors.extend(
@@ -231,17 +475,33 @@ def calibration_set_points(
             )
     if errors:
         raise ValidationError(errors)
-    for stale in calibration.points.filter(position__gt=position):
-        calibration_delete_point(calibration=calibration, position=stale.position, by=by)
+    for stale in calibration.points.all():
+        if stale.position > positions.get((stale.range_id, stale.phase), 0):
+            stamp(stale, by=by, reason=reason or _("Point removed"))
+            stale.delete()
+    EntryDraft.objects.filter(calibration=calibration).delete()
+    return sum(positions.values())
 
 
 @transaction.atomic
-def calibration_delete_point(*, calibration: Calibration, position: int, by: User) -> None:
+def calibration_delete_point(
+    *,
+    calibration: Calibration,
+    position: int,
+    by: User,
+    range: InstrumentRange | None = None,
+    phase: str = Phase.AS_LEFT,
+    reason: str = "",
+) -> None:
     calibration = _lock(calibration)
     _check_editable(calibration, by)
-    point = calibration.points.filter(position=position).first()
+    _check_reason(calibration, reason)
+    points = calibration.points.filter(position=position, phase=phase)
+    if range is not None:
+        points = points.filter(range=range)
+    point = points.order_by("range__position").first()
     if point is not None:
-        stamp(point, by=by, reason=_("Point removed"))
+        stamp(point, by=by, reason=reason or _("Point removed"))
         point.delete()
 
 
@@ -289,14 +549,27 @@ def calibration_submit(*, calibration: Calibration, by: User, reason: str = "") 
             _("Only the technician who performed the calibration may submit it.")
         )
     _expect(calibration, State.DRAFT)
-    if not calibration.points.exclude(result=None).exists():
+    points = calibration.points.exclude(result=None)
+    if not points.exists():
         raise WorkflowError(_("Enter at least one measurement point before submitting."))
+    if (
+        calibration.adjustment == Adjustment.ADJUSTED
+        and not points.filter(phase=Phase.AS_FOUND).exists()
+    ):
+        raise WorkflowError(
+            _("The instrument was adjusted: enter the as-found readings before submitting.")
+        )
+    problems = calibration.procedure.environment_problems(
+        calibration.temperature, calibration.humidity
+    )
+    if problems:
+        raise WorkflowError(problems)
     return _move(calibration, to=State.SUBMITTED, by=by, reason=reason)
 
 
 @transaction.atomic
 def calibration_return(*, calibration: Calibration, by: User, reason: str) -> Calibration:
-    """A reviewer sends a submitted or reviewed calibration back to the technician."""
+    """A reviewer sends a submitted or reviewed calibration back to the technician, with comments."""
     calibration = _lock(calibration)
     require(by, "calibration.review")
     _check_second_person(calibration, by)
@@ -307,25 +580,91 @@ def calibration_return(*, calibration: Calibration, by: User, reason: str) -> Ca
     return _move(calibration, to=State.DRAFT, by=by, reason=reason)
 
 
+class SignatureRefused(ValidationError):
+    """A signature that cannot be given: wrong password, or the data signed before changed."""
+
+
+def _sign(calibration: Calibration, *, by: User, password: str, meaning: str) -> Signature:
+    if not password or not by.check_password(password):
+        raise SignatureRefused(
+            _("The password is not right: signing needs your own password, typed again.")
+        )
+    data = signing.content(calibration)
+    return Signature.objects.create(
+        calibration=calibration,
+        meaning=meaning,
+        signer=by,
+        signed_at=timezone.now(),
+        digest=signing.digest_of(data),
+        content=data,
+    )
+
+
+def signature_of(calibration: Calibration, meaning: str) -> Signature | None:
+    """The latest signature with this meaning."""
+    return calibration.signatures.filter(meaning=meaning).order_by("-signed_at", "-pk").first()
+
+
+def signature_problems(calibration: Calibration, meanings=("reviewed", "approved")) -> list[str]:
+    """Why the signatures a calibration needs do not hold for its present data; empty if they do."""
+    now = signing.digest(calibration)
+    problems = []
+    for meaning in meanings:
+        signature = signature_of(calibration, meaning)
+        label = Signature.Meaning(meaning).label.lower()
+        if signature is None:
+            problems.append(
+                _("The calibration has no “%(meaning)s” signature.") % {"meaning": label}
+            )
+        elif signature.digest != now:
+            problems.append(
+                _(
+                    "The “%(meaning)s” signature of %(signer)s (%(at)s) is void: the data changed after it was signed."
+                )
+                % {
+                    "meaning": label,
+                    "signer": signature.signer,
+                    "at": timezone.localtime(signature.signed_at).strftime("%d/%m/%Y %H:%M"),
+                }
+            )
+    return problems
+
+
 @transaction.atomic
-def calibration_review(*, calibration: Calibration, by: User, reason: str = "") -> Calibration:
+def calibration_review(
+    *, calibration: Calibration, by: User, password: str, reason: str = ""
+) -> Calibration:
+    """Review and sign: the reviewer's password again, authorised to review this procedure."""
     calibration = _lock(calibration)
     require(by, "calibration.review")
     _check_second_person(calibration, by)
     _expect(calibration, State.SUBMITTED)
+    check_authorised(by, calibration.procedure.code, "review", timezone.localdate())
+    _sign(calibration, by=by, password=password, meaning=Signature.Meaning.REVIEWED)
     return _move(calibration, to=State.REVIEWED, by=by, reason=reason)
 
 
 @transaction.atomic
-def calibration_approve(*, calibration: Calibration, by: User, reason: str = "") -> Calibration:
-    """Approve a reviewed calibration; refused if any standard it used was not valid that day."""
+def calibration_approve(
+    *, calibration: Calibration, by: User, password: str, reason: str = ""
+) -> Calibration:
+    """Approve and sign a reviewed calibration.
+
+    Refused unless `by` is authorised to approve the procedure today, the review signature still
+    holds for the data, and every standard it used was valid on its date.
+    """
     calibration = _lock(calibration)
     require(by, "calibration.approve")
     _check_second_person(calibration, by)
     _expect(calibration, State.REVIEWED)
+    check_authorised(by, calibration.procedure.code, "approve", timezone.localdate())
+    problems = signature_problems(calibration, meanings=["reviewed"])
+    if problems:
+        raise SignatureRefused(problems)
     errors = chain_refusals(calibration)
     if errors:
         raise StandardNotUsable(errors)
+    _sign(calibration, by=by, password=password, meaning=Signature.Meaning.APPROVED)
     return _move(calibration, to=State.APPROVED, by=by, reason=reason)
 
 

@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calibration.models import Calibration, State
-from calibration.services import WorkflowError, calibration_mark_issued
+from calibration.services import (
+    SignatureRefused,
+    WorkflowError,
+    calibration_mark_issued,
+    signature_problems,
+)
 from certificates.models import Certificate, Kind
 from certificates.numbering import number_next
 from certificates.render import render_pdf
@@ -34,6 +39,9 @@ def certificate_issue(*, calibration: Calibration, by: User, reason: str = "") -
         )
     if calibration.state != State.APPROVED:
         raise WorkflowError(_("Only an approved calibration can be issued."))
+    unsigned = signature_problems(calibration)
+    if unsigned:
+        raise SignatureRefused(unsigned)
     problems = chain_problems(calibration)
     if problems:
         raise TraceabilityBroken(problems)

@@ -158,15 +158,38 @@ def weights(quinn, vmi, national_mass, today):
     return standard
 
 
+def authorise(person, code, *activities, by, since=dt.date(2000, 1, 1)):
+    """Record that `person` may do `activities` by procedure `code` (granted by `by`)."""
+    from competence.services import authorisation_grant
+
+    for activity in activities:
+        authorisation_grant(
+            person=person,
+            procedure_code=code,
+            activity=activity,
+            valid_from=since,
+            evidence_kind="training",
+            evidence="Khoá đào tạo / training course",
+            by=by,
+        )
+
+
 @pytest.fixture
-def procedure(db):
-    return Procedure.objects.create(
+def procedure(db, alice, bob, rita, quinn):
+    """An approved procedure that alice and bob may perform and rita may review and approve."""
+    procedure = Procedure.objects.create(
         code="QTHC-KL-01",
         title_vi="Cân phân tích",
         title_en="Analytical balances",
         quantity="mass",
         unit="g",
+        status="approved",
+        effective_on=dt.date(2000, 1, 1),
     )
+    authorise(alice, procedure.code, "perform", by=quinn)
+    authorise(bob, procedure.code, "perform", by=quinn)
+    authorise(rita, procedure.code, "review", "approve", by=quinn)
+    return procedure
 
 
 @pytest.fixture
@@ -241,8 +264,8 @@ def issued(draft, alice, rita):
     from certificates.services import certificate_issue
 
     cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita)
-    cal.calibration_approve(calibration=draft, by=rita)
+    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD)
+    cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     return certificate_issue(calibration=draft, by=rita)
 
 
@@ -254,8 +277,8 @@ def other_issued(other_balance, procedure, weights, alice, rita, today):
         instrument=other_balance, procedure=procedure, standard=weights, technician=alice, on=today
     )
     cal.calibration_submit(calibration=calibration, by=alice)
-    cal.calibration_review(calibration=calibration, by=rita)
-    cal.calibration_approve(calibration=calibration, by=rita)
+    cal.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
+    cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
     return certificate_issue(calibration=calibration, by=rita)
 
 

@@ -4,11 +4,11 @@ from certificates import freezing
 
 
 def install(apps, schema_editor):
-    freezing.install(schema_editor.connection)
+    freezing.install(schema_editor.connection, freezing.FIRST_CHILDREN)
 
 
 def uninstall(apps, schema_editor):
-    freezing.uninstall(schema_editor.connection)
+    freezing.uninstall(schema_editor.connection, freezing.FIRST_CHILDREN)
 
 
 class Migration(migrations.Migration):

@@ -32,8 +32,11 @@ def test_a_point_stores_readings_as_typed_and_its_computed_result(draft):
     point = draft.points.get(position=1)
     assert point.readings == ["100.0002", "100.0001", "100.0002"]
     result = point.result
-    assert result["mean"] == "100.00017"
-    assert result["error"] == str(Decimal("100.00017") - Decimal("100.000021"))
+    assert result["mean"] == "100.00017"  # as shown: one digit more than the readings
+    # E = r + δr − x_ref with the unrounded mean 300.0005 / 3
+    assert Decimal(result["error"]) == pytest.approx(
+        Decimal("300.0005") / 3 - Decimal("100.000021"), abs=Decimal("1e-12")
+    )
     # s̄ = 33.3 µg (ν = 2), resolution 0.1 mg → 28.9 µg, weight U/k = 25 µg: u_c = 50.7 µg
     assert result["u"] == pytest.approx(5.068e-5, rel=1e-3)
     assert result["dof"] == 10  # Welch–Satterthwaite 10.7, truncated (GUM G.6.4)
@@ -186,8 +189,8 @@ def test_odd_numbers_in_the_grid_get_an_answer_not_a_server_error(
 
 def test_a_reference_in_another_unit_is_refused(draft, alice):
     point = draft.points.get(position=1)
-    draft.instrument.unit = "kg"
-    draft.instrument.save()
+    point.range.unit = "kg"
+    point.range.save()
     with pytest.raises(
         ValidationError, match="reference value is in g but the instrument reads in kg"
     ):

@@ -3,13 +3,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from calibration import services as cal
 from calibration.models import State, Transition
+from tests.conftest import PASSWORD
 from calibration.services import WorkflowError
 
 
 def test_a_draft_moves_through_submit_review_and_approve(draft, alice, rita):
     cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita, reason="Dữ liệu đầy đủ")
-    cal.calibration_approve(calibration=draft, by=rita)
+    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD, reason="Dữ liệu đầy đủ")
+    cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     draft.refresh_from_db()
     assert draft.state == State.APPROVED
     moves = list(
@@ -26,7 +27,7 @@ def test_a_draft_moves_through_submit_review_and_approve(draft, alice, rita):
 
 def test_each_move_is_in_the_history_with_user_and_reason(draft, alice, rita):
     cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita, reason="Dữ liệu đầy đủ")
+    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD, reason="Dữ liệu đầy đủ")
     latest = draft.history.first()
     assert latest.history_user == rita
     assert latest.history_change_reason == "Dữ liệu đầy đủ"
@@ -39,7 +40,7 @@ def test_the_technician_cannot_approve_their_own_work(draft, alice, rita):
     draft.state = State.SUBMITTED
     draft.save()
     with pytest.raises(PermissionDenied):
-        cal.calibration_review(calibration=draft, by=alice)
+        cal.calibration_review(calibration=draft, by=alice, password=PASSWORD)
     draft.refresh_from_db()
     assert draft.state == State.SUBMITTED
 
@@ -47,7 +48,7 @@ def test_the_technician_cannot_approve_their_own_work(draft, alice, rita):
 def test_a_technician_cannot_review(draft, alice, bob):
     cal.calibration_submit(calibration=draft, by=alice)
     with pytest.raises(PermissionDenied):
-        cal.calibration_review(calibration=draft, by=bob)
+        cal.calibration_review(calibration=draft, by=bob, password=PASSWORD)
 
 
 def test_only_the_performing_technician_may_submit(draft, bob):
@@ -58,7 +59,7 @@ def test_only_the_performing_technician_may_submit(draft, bob):
 def test_approval_needs_a_review_first(draft, alice, rita):
     cal.calibration_submit(calibration=draft, by=alice)
     with pytest.raises(WorkflowError, match="needs it reviewed"):
-        cal.calibration_approve(calibration=draft, by=rita)
+        cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
 
 
 def test_a_returned_calibration_goes_back_to_draft_with_the_reason(draft, alice, rita):
@@ -119,8 +120,8 @@ def test_a_customer_sees_results_only_once_the_certificate_is_issued(
     cal.calibration_return(calibration=draft, by=rita, reason="Internal remark")
     assert "Internal remark" not in client.get(f"/calibrations/{draft.pk}/").content.decode()
     cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita)
-    cal.calibration_approve(calibration=draft, by=rita)
+    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD)
+    cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     certificate_issue(calibration=draft, by=rita)
     assert "100.00017" in client.get(f"/calibrations/{draft.pk}/").content.decode()
     assert len(client.get(f"/api/calibrations/{draft.pk}/").json()["points"]) == 2

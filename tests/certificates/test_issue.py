@@ -12,13 +12,13 @@ from certificates.models import Certificate
 from certificates.services import TraceabilityBroken, certificate_issue
 from standards.models import StandardStatus
 from standards.services import standard_set_status
-from tests.conftest import login, open_calibration
+from tests.conftest import PASSWORD, login, open_calibration
 
 
 def approve(calibration, alice, rita):
     cal.calibration_submit(calibration=calibration, by=alice)
-    cal.calibration_review(calibration=calibration, by=rita)
-    return cal.calibration_approve(calibration=calibration, by=rita)
+    cal.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
+    return cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
@@ -99,7 +99,8 @@ def test_the_pdf_holds_what_17025_asks(issued, tmp_path):
         "Lê Rita",
     ]:
         assert expected in text, expected
-    assert re.search(r"199,999965 g\s+199,99983 g\s+−0,00014 g\s+0,00014 g\s+2,04", text), text
+    # E = 599.9995 g / 3 − 199.999965 g = −0.000131(7) g, to the place of U = 0.00014 g
+    assert re.search(r"199,999965 g\s+199,99983 g\s+−0,00013 g\s+0,00014 g\s+2,04", text), text
 
 
 def test_the_technician_cannot_issue_their_own_work(draft, alice, rita):

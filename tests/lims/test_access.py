@@ -41,7 +41,7 @@ from standards.services import (
     standard_register,
     standard_set_status,
 )
-from tests.conftest import login, make_user, open_calibration
+from tests.conftest import PASSWORD, authorise, login, make_user, open_calibration
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,12 @@ def build_lab() -> SimpleNamespace:
         title_en="Analytical balances",
         quantity="mass",
         unit="g",
+        status="approved",
+        effective_on=dt.date(2000, 1, 1),
     )
+    authorise(alice, procedure.code, "perform", by=quinn)
+    authorise(bob, procedure.code, "perform", by=quinn)
+    authorise(rita, procedure.code, "review", "approve", by=quinn)
     balance = cal.instrument_register(
         customer=customer,
         by=alice,
@@ -155,7 +160,8 @@ def build_lab() -> SimpleNamespace:
         for move, by in moves:
             if calibration.state == state:
                 break
-            move(calibration=calibration, by=by)
+            signs = move in (cal.calibration_review, cal.calibration_approve)
+            move(calibration=calibration, by=by, **({"password": PASSWORD} if signs else {}))
             calibration.refresh_from_db()
         return calibration
 
@@ -486,7 +492,8 @@ def test_who_may_move_a_calibration(lab, client, persona, name, move, on, expect
     transitions = Transition.objects.filter(calibration=calibration).count()
 
     response = logged_in(client, lab, persona).post(
-        move_url(move, calibration.pk), {"reason": "The 200 g readings need a second look."}
+        move_url(move, calibration.pk),
+        {"reason": "The 200 g readings need a second look.", "password": PASSWORD},
     )
 
     state = Calibration.objects.get(pk=calibration.pk).state
@@ -817,6 +824,13 @@ EXPECTED_PERMISSIONS = {
     "standard.check":        (True,      True,    True,           False,   True),
     "interval.decide":       (False,     False,   True,           False,   False),
     "lookback.assess":       (False,     False,   True,           False,   False),
+    "procedure.view":        (True,      True,    True,           False,   True),
+    "procedure.edit":        (False,     True,    True,           False,   False),
+    "procedure.approve":     (False,     False,   True,           False,   False),
+    "authorisation.view":    (True,      True,    True,           False,   True),
+    "authorisation.grant":   (False,     False,   True,           False,   False),
+    "job.view":              (True,      True,    True,           True,    True),
+    "job.edit":              (True,      True,    False,          False,   True),
     "instrument.view":       (True,      True,    True,           True,    True),
     "instrument.edit":       (True,      True,    False,          False,   True),
     "calibration.view":      (True,      True,    True,           True,    True),

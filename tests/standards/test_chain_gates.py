@@ -17,7 +17,7 @@ from standards.services import (
     standard_register,
     standard_set_status,
 )
-from tests.conftest import login, open_calibration
+from tests.conftest import PASSWORD, login, open_calibration
 
 VALUES = [
     {"label": "100 g", "nominal": "100", "value": "100.000021", "expanded_uncertainty": "0.00005"},
@@ -51,7 +51,7 @@ def open_with(standard, *, balance, procedure, alice, on):
 
 def reviewed(calibration, *, alice, rita):
     cal.calibration_submit(calibration=calibration, by=alice)
-    cal.calibration_review(calibration=calibration, by=rita)
+    cal.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
     return calibration
 
 
@@ -346,7 +346,7 @@ def test_approval_is_refused_when_the_standard_was_quarantined_on_the_day(
         standard=weights, status=StandardStatus.QUARANTINED, by=quinn, reason="Check failed"
     )
     with pytest.raises(StandardNotUsable) as refusal:
-        cal.calibration_approve(calibration=draft, by=rita)
+        cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     assert refusal.value.messages == [
         f"Standard E2-01 Bộ quả cân E2 has been quarantined since {day(today)}."
     ]
@@ -359,7 +359,7 @@ def test_approval_is_refused_when_the_standard_was_retired_on_the_day(
     reviewed(draft, alice=alice, rita=rita)
     standard_set_status(standard=weights, status=StandardStatus.RETIRED, by=quinn, reason="Worn")
     with pytest.raises(StandardNotUsable) as refusal:
-        cal.calibration_approve(calibration=draft, by=rita)
+        cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     assert refusal.value.messages == [
         f"Standard E2-01 Bộ quả cân E2 has been retired since {day(today)}."
     ]
@@ -380,7 +380,7 @@ def test_approval_stands_for_a_calibration_dated_before_a_quarantine_of_today(
     standard_set_status(
         standard=weights, status=StandardStatus.QUARANTINED, by=quinn, reason="Check failed"
     )
-    assert cal.calibration_approve(calibration=calibration, by=rita).state == State.APPROVED
+    assert cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD).state == State.APPROVED
 
 
 def test_approval_is_refused_when_a_points_certificate_was_replaced_naming_the_replacement(
@@ -401,7 +401,7 @@ def test_approval_is_refused_when_a_points_certificate_was_replaced_naming_the_r
         replacement_reason="VMI corrected the 100 g value",
     )
     with pytest.raises(StandardNotUsable) as refusal:
-        cal.calibration_approve(calibration=draft, by=rita)
+        cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     assert refusal.value.messages == [
         "Certificate VMI V01.26.0001 of standard E2-01 Bộ quả cân E2 has been replaced by "
         "VMI V01.26.0001 v2: VMI corrected the 100 g value"
@@ -421,7 +421,7 @@ def test_approval_is_refused_when_the_providers_accreditation_ended_before_the_d
     quatest.accreditation_valid_until = today - dt.timedelta(days=1)
     quatest.save()
     with pytest.raises(StandardNotUsable) as refusal:
-        cal.calibration_approve(calibration=calibration, by=rita)
+        cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
     assert refusal.value.messages == [
         "The accreditation VILAS 001 (BoA) of provider Quatest 1 expired on "
         f"{day(today - dt.timedelta(days=1))}."
@@ -440,7 +440,7 @@ def test_approval_is_refused_when_the_provider_has_lost_its_accreditation(
     quatest.accreditation_number = ""
     quatest.save()
     with pytest.raises(StandardNotUsable, match="Quatest 1 has no accreditation on record"):
-        cal.calibration_approve(calibration=calibration, by=rita)
+        cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
     assert_not_approved(calibration)
 
 

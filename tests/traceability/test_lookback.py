@@ -126,6 +126,7 @@ def story(quinn, alice, vmi, national_mass, balance, procedure, today):
     readings = [Decimal("199.9998"), Decimal("199.9999")]
     MeasurementPoint.objects.create(
         calibration=s.point_only,
+        range=s.point_only.points.get().range,
         position=2,
         reference=reference,
         readings=[str(r) for r in readings],

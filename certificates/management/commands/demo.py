@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from calibration import services as cal
-from calibration.models import Calibration, Instrument, Procedure, State
+from calibration.models import Calibration, Instrument, Procedure, ScopeEntry, State
 from certificates.services import certificate_issue
+from competence.models import Authorisation
+from competence.services import authorisation_grant
 from lims.models import Customer, Role, Sector, User
 from standards.intervals import interval_propose
 from standards.models import (
@@ -305,6 +307,8 @@ CHECKS = [
     ("NK-CT-02", "20 °C", 190, ["20.03", "20.04", "20.03", "20.02", "20.03", "20.19"]),
 ]
 
+APPROVED = {"status": "approved", "effective_on": dt.date(2024, 1, 1)}
+
 PROCEDURES = [
     dict(
         code="QTHC-KL-01",
@@ -312,6 +316,29 @@ PROCEDURES = [
         title_en="Analytical and precision balances – Calibration procedure",
         quantity="khối lượng",
         unit="g",
+        points=["10", "50", "100", "200"],
+        readings_per_point=3,
+        tolerance_abs=Decimal("0.0005"),
+        tolerance_source="class",
+        decision_rule="simple",
+        temperature_min=Decimal("18"),
+        temperature_max=Decimal("27"),
+        humidity_min=Decimal("30"),
+        humidity_max=Decimal("80"),
+        budget=[
+            {"name": "r", "source": "readings"},
+            {"name": "d_r", "source": "resolution"},
+            {"name": "x_ref", "source": "certificate"},
+            {
+                "name": "d_drift",
+                "source": "drift",
+                "dist": "rectangular",
+                "value": "0.00003",
+                "note": "Trôi của quả cân giữa hai lần hiệu chuẩn / drift of the weights",
+            },
+        ],
+        model="r + d_r - x_ref - d_drift",
+        **APPROVED,
     ),
     dict(
         code="QTHC-ND-03",
@@ -319,6 +346,28 @@ PROCEDURES = [
         title_en="Digital and analogue thermometers – Calibration procedure",
         quantity="nhiệt độ",
         unit="°C",
+        points=["0", "50", "100", "150"],
+        readings_per_point=3,
+        tolerance_abs=Decimal("0.5"),
+        tolerance_source="maker",
+        decision_rule="guarded_acceptance",
+        temperature_min=Decimal("15"),
+        temperature_max=Decimal("35"),
+        humidity_max=Decimal("85"),
+        budget=[
+            {"name": "r", "source": "readings"},
+            {"name": "d_r", "source": "resolution"},
+            {"name": "x_ref", "source": "certificate"},
+            {
+                "name": "d_bath",
+                "source": "temperature",
+                "dist": "rectangular",
+                "value": "0.02",
+                "note": "Độ ổn định và đồng đều của bể / bath stability and uniformity",
+            },
+        ],
+        model="r + d_r - x_ref - d_bath",
+        **APPROVED,
     ),
     dict(
         code="QTHC-AS-02",
@@ -326,7 +375,44 @@ PROCEDURES = [
         title_en="Bourdon-tube and digital pressure gauges – Calibration procedure",
         quantity="áp suất",
         unit="bar",
+        points=["10", "50", "100"],
+        readings_per_point=3,
+        tolerance_rel=Decimal("1.6"),
+        tolerance_source="class",
+        decision_rule="simple",
+        temperature_min=Decimal("15"),
+        temperature_max=Decimal("35"),
+        budget=[
+            {"name": "r", "source": "readings"},
+            {"name": "d_r", "source": "resolution"},
+            {"name": "x_ref", "source": "certificate"},
+            {
+                "name": "d_h",
+                "source": "other",
+                "dist": "rectangular",
+                "value": "0.05",
+                "relative": True,
+                "note": "Trễ / hysteresis, % of reading",
+            },
+        ],
+        model="r + d_r - x_ref - d_h",
+        **APPROVED,
     ),
+]
+
+# The lab's scope of accreditation: procedure, quantity, unit, from, to, CMC (U) abs, rel %
+SCOPE = [
+    ("QTHC-KL-01", "khối lượng", "g", "0", "220", "0.00005", "0"),
+    ("QTHC-KL-01", "khối lượng", "g", "220", "6100", "0.005", "0"),
+    ("QTHC-ND-03", "nhiệt độ", "°C", "-30", "150", "0.05", "0"),
+    ("QTHC-AS-02", "áp suất", "bar", "0", "160", "0", "0.05"),
+]
+
+# who may perform, review and approve which procedures (clause 6.2)
+AUTHORISATIONS = [
+    ("an", ["QTHC-KL-01", "QTHC-ND-03", "QTHC-AS-02"], ["perform"], "training"),
+    ("binh", ["QTHC-KL-01", "QTHC-ND-03", "QTHC-AS-02"], ["perform"], "supervised_work"),
+    ("chau", ["QTHC-KL-01", "QTHC-ND-03", "QTHC-AS-02"], ["review", "approve"], "qualification"),
 ]
 
 # customer tax code, name, maker, model, serial, range, resolution, unit
@@ -470,6 +556,8 @@ class Command(BaseCommand):
             )
         for data in PROCEDURES:
             Procedure.objects.get_or_create(code=data["code"], defaults=data)
+        self.scope()
+        self.authorisations(users, quality)
         customers = {c.tax_code: c for c in (self.customer(data, admin) for data in CUSTOMERS)}
         self.link_customer_users(customers)
         for row in INSTRUMENTS:
@@ -496,6 +584,40 @@ class Command(BaseCommand):
         for username, *_rest in USERS:
             user = users[username]
             self.stdout.write(f"  {username:10} {user.get_role_display():32} {user}")
+
+    def scope(self):
+        for code, quantity, unit, low, high, cmc_abs, cmc_rel in SCOPE:
+            ScopeEntry.objects.get_or_create(
+                procedure_code=code,
+                unit=unit,
+                minimum=Decimal(low),
+                defaults={
+                    "quantity": quantity,
+                    "maximum": Decimal(high),
+                    "cmc_abs": Decimal(cmc_abs),
+                    "cmc_rel": Decimal(cmc_rel),
+                },
+            )
+
+    def authorisations(self, users, by):
+        for username, codes, activities, evidence in AUTHORISATIONS:
+            for code in codes:
+                for activity in activities:
+                    if Authorisation.objects.filter(
+                        person=users[username], procedure_code=code, activity=activity
+                    ).exists():
+                        continue
+                    authorisation_grant(
+                        person=users[username],
+                        procedure_code=code,
+                        activity=activity,
+                        valid_from=dt.date(2024, 1, 1),
+                        valid_until=dt.date(2027, 12, 31),
+                        evidence_kind=evidence,
+                        evidence="Đào tạo nội bộ 2024, 20 lần hiệu chuẩn có giám sát / "
+                        "in-house training 2024, 20 supervised calibrations",
+                        by=by,
+                    )
 
     def users(self):
         users = {}
@@ -682,9 +804,12 @@ class Command(BaseCommand):
                 cal.calibration_submit(calibration=calibration, by=technician)
             elif step == State.REVIEWED:
                 cal.calibration_review(
-                    calibration=calibration, by=reviewer, reason="Đã soát xét dữ liệu"
+                    calibration=calibration,
+                    by=reviewer,
+                    password=PASSWORD,
+                    reason="Đã soát xét dữ liệu",
                 )
             elif step == State.APPROVED:
-                cal.calibration_approve(calibration=calibration, by=reviewer)
+                cal.calibration_approve(calibration=calibration, by=reviewer, password=PASSWORD)
             else:
                 certificate_issue(calibration=calibration, by=reviewer)
