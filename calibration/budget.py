@@ -3,8 +3,8 @@
 The template is a list of components, each a dict with a `name` (a name of the measurement model)
 and a `source`:
 
-- `readings`: the mean of the repeated readings; type A, u = s/√n, n − 1 degrees of freedom
-  (exactly one);
+- `readings`: the mean of the repeated readings; type A, u = s/√n, n − 1 degrees of freedom,
+  a scaled and shifted t distribution for Monte Carlo (exactly one);
 - `certificate`: the standard's calibrated value; u = U/k from its certificate (exactly one);
 - `resolution`: the rounding of the indication; rectangular, half-width = resolution / 2;
 - `temperature`, `drift`, `other`: a type B component with estimate 0, a `dist` (normal,
@@ -106,7 +106,12 @@ def build_inputs(
     for component in budget:
         name, source = component["name"], component["source"]
         if source == "readings":
-            spec = {"name": name, "value": mean, "u": s_mean or 0.0, "dof": dof or None}
+            # JCGM 101 6.4.9: the mean of n readings is a scaled and shifted t with n − 1 dof;
+            # its scale s/√n is the GUM's standard uncertainty (GUM 4.2.3)
+            if s_mean:
+                spec = {"name": name, "value": mean, "scale": s_mean, "dist": "t", "dof": dof}
+            else:
+                spec = {"name": name, "value": mean, "u": 0.0}
         elif source == "certificate":
             spec = {"name": name, "value": reference_value, "u": reference_u}
         elif source == "resolution":

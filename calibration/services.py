@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from calibration import signing
 from calibration.models import (
@@ -123,7 +124,7 @@ def instrument_range_add(
         raise ValidationError(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
-    defaults.update({k: v for k, v in fields.items() if v is not None})
+    defaults.update(fields)  # a None given clears the procedure's value (no tolerance)
     last = instrument.ranges.order_by("-position").first()
     spec = InstrumentRange(
         instrument=instrument,
@@ -370,6 +371,52 @@ def parse_readings(readings: Sequence[str]) -> list[Decimal]:
     return values
 
 
+class _Grid:
+    """What checking and computing rows of one calibration needs, loaded once."""
+
+    def __init__(self, calibration: Calibration):
+        self.calibration = calibration
+        self.ranges = {r.pk: r for r in ranges_of(calibration)}
+        self.references = set(allowed_references(calibration).values_list("pk", flat=True))
+        self.computation = computation_for(calibration)
+
+    def point(self, existing, *, range, phase, position, reference, readings) -> MeasurementPoint:
+        """The point as these readings make it (not saved); refuses what cannot be."""
+        if range is None:
+            if not self.ranges:
+                raise ValidationError(_("The instrument has no range for this procedure."))
+            range = next(iter(self.ranges.values()))
+        elif range.pk not in self.ranges:
+            raise ValidationError(
+                _("This range is not one of the instrument's for this procedure.")
+            )
+        if phase not in self.calibration.phases:
+            raise ValidationError(
+                _("As-found readings are entered only when the instrument is adjusted.")
+                if phase == Phase.AS_FOUND
+                else _("Unknown phase.")
+            )
+        if reference.pk not in self.references:
+            raise ValidationError(
+                _("The reference value must come from a standard used in this calibration.")
+            )
+        if reference.unit != range.unit:
+            raise ValidationError(
+                _("The reference value is in %(ref)s but the instrument reads in %(unit)s.")
+                % {"ref": reference.unit, "unit": range.unit}
+            )
+        values = parse_readings(readings)
+        point = existing or MeasurementPoint(
+            calibration=self.calibration, range=range, phase=phase, position=position
+        )
+        point.reference = reference
+        point.readings = [str(v) for v in values]
+        point.result = compute_point(
+            self.computation, range=range, reference=reference, readings=values
+        )
+        return point
+
+
 @transaction.atomic
 def calibration_set_point(
     *,
@@ -381,7 +428,6 @@ def calibration_set_point(
     range: InstrumentRange | None = None,
     phase: str = Phase.AS_LEFT,
     reason: str = "",
-    computation: Computation | None = None,
 ) -> MeasurementPoint:
     """Create or replace one point's reference and readings, and recompute its result.
 
@@ -390,42 +436,20 @@ def calibration_set_point(
     calibration = _lock(calibration)
     _check_editable(calibration, by)
     _check_reason(calibration, reason)
-    ranges = list(ranges_of(calibration))
-    if range is None:
-        if not ranges:
-            raise ValidationError(_("The instrument has no range for this procedure."))
-        range = ranges[0]
-    elif range.pk not in {r.pk for r in ranges}:
-        raise ValidationError(_("This range is not one of the instrument's for this procedure."))
-    if phase not in calibration.phases:
-        raise ValidationError(
-            _("As-found readings are entered only when the instrument is adjusted.")
-            if phase == Phase.AS_FOUND
-            else _("Unknown phase.")
-        )
-    if not allowed_references(calibration).filter(pk=reference.pk).exists():
-        raise ValidationError(
-            _("The reference value must come from a standard used in this calibration.")
-        )
-    if reference.unit != range.unit:
-        raise ValidationError(
-            _("The reference value is in %(ref)s but the instrument reads in %(unit)s.")
-            % {"ref": reference.unit, "unit": range.unit}
-        )
-    values = parse_readings(readings)
-    point = calibration.points.filter(range=range, phase=phase, position=position).first()
-    point = point or MeasurementPoint(
-        calibration=calibration, range=range, phase=phase, position=position
-    )
-    point.reference = reference
-    point.readings = [str(v) for v in values]
-    point.result = compute_point(
-        computation or computation_for(calibration),
+    grid = _Grid(calibration)
+    existing = None
+    if range is not None or len(grid.ranges) == 1:
+        existing = calibration.points.filter(
+            range=range or next(iter(grid.ranges.values())), phase=phase, position=position
+        ).first()
+    point = grid.point(
+        existing,
         range=range,
+        phase=phase,
+        position=position,
         reference=reference,
-        readings=values,
+        readings=readings,
     )
-    point.full_clean(exclude=["calibration", "range", "reference"])
     stamp(point, by=by, reason=reason or _("Readings entered"))
     point.save()
     return point
@@ -439,15 +463,17 @@ def calibration_set_points(
 
     Rows without any reading are skipped; the points of each range and phase are numbered in
     the order of the rows that remain, and points beyond them are removed. Errors name the row
-    as the technician sees it. Returns the number of points saved.
+    as the technician sees it. Only points that change are written (each with its history).
+    Returns the number of points in the grid.
     """
     calibration = _lock(calibration)
     _check_editable(calibration, by)
     _check_reason(calibration, reason)
-    computation = computation_for(calibration)
-    errors = []
+    grid = _Grid(calibration)
+    saved = {(p.range_id, p.phase, p.position): p for p in calibration.points.all()}
+    default_range = next(iter(grid.ranges.values()), None)
+    errors, new, changed = [], [], []
     positions: dict[tuple[int, str], int] = {}
-    default_range = ranges_of(calibration).first()
     for index, row in enumerate(rows, start=1):
         if not any(str(r).strip() for r in row.readings):
             continue
@@ -457,25 +483,36 @@ def calibration_set_points(
         if row.reference is None:
             errors.append(_("Row %(n)d: choose the reference value.") % {"n": index})
             continue
+        existing = saved.get((*key, positions[key]))
+        before = (existing.reference_id, existing.readings, existing.result) if existing else None
         try:
-            calibration_set_point(
-                calibration=calibration,
+            point = grid.point(
+                existing,
+                range=range,
+                phase=row.phase,
                 position=positions[key],
                 reference=row.reference,
                 readings=row.readings,
-                range=range,
-                phase=row.phase,
-                by=by,
-                reason=reason,
-                computation=computation,
             )
         except ValidationError as error:
             errors.extend(
                 _("Row %(n)d: %(error)s") % {"n": index, "error": m} for m in error.messages
             )
+            continue
+        if existing is None:
+            new.append(point)
+        elif before != (point.reference_id, point.readings, point.result):
+            changed.append(point)
     if errors:
         raise ValidationError(errors)
-    for stale in calibration.points.all():
+    history = {"default_user": by, "default_change_reason": reason or _("Readings entered")}
+    if new:
+        bulk_create_with_history(new, MeasurementPoint, **history)
+    if changed:
+        bulk_update_with_history(
+            changed, MeasurementPoint, ["reference", "readings", "result"], **history
+        )
+    for stale in saved.values():
         if stale.position > positions.get((stale.range_id, stale.phase), 0):
             stamp(stale, by=by, reason=reason or _("Point removed"))
             stale.delete()

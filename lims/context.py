@@ -10,7 +10,10 @@ def navigation(request):
         ("customers", "customer.view"),
         ("instruments", "instrument.view"),
         ("standards", "standard.view"),
+        ("jobs", "job.view"),
         ("calibrations", "calibration.view"),
+        ("procedures", "procedure.view"),
+        ("competence", "authorisation.view"),
         ("certificates", "certificate.view"),
     ]
     return {"nav": {name for name, action in entries if can(user, action)}}

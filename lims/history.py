@@ -19,8 +19,14 @@ HISTORY_KINDS = {
     "provider": apps.get_model("standards", "Provider"),
     "instrument": apps.get_model("calibration", "Instrument"),
     "calibration": apps.get_model("calibration", "Calibration"),
+    "procedure": apps.get_model("calibration", "Procedure"),
+    "range": apps.get_model("calibration", "InstrumentRange"),
+    "scope": apps.get_model("calibration", "ScopeEntry"),
     "point": apps.get_model("calibration", "MeasurementPoint"),
     "certificate": apps.get_model("certificates", "Certificate"),
+    "job": apps.get_model("jobs", "Job"),
+    "job-item": apps.get_model("jobs", "JobItem"),
+    "authorisation": apps.get_model("competence", "Authorisation"),
 }
 
 
@@ -41,8 +47,8 @@ def history_rows(record) -> list[dict]:
                 changes.append(
                     {
                         "field": field.verbose_name,
-                        "old": labels.get(change.old, change.old),
-                        "new": labels.get(change.new, change.new),
+                        "old": labels.get(change.old, change.old) if labels else change.old,
+                        "new": labels.get(change.new, change.new) if labels else change.new,
                     }
                 )
         rows.append(

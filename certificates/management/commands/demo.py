@@ -16,6 +16,8 @@ from calibration.models import Calibration, Instrument, Procedure, ScopeEntry, S
 from certificates.services import certificate_issue
 from competence.models import Authorisation
 from competence.services import authorisation_grant
+from jobs.models import Job
+from jobs.services import job_receive
 from lims.models import Customer, Role, Sector, User
 from standards.intervals import interval_propose
 from standards.models import (
@@ -578,12 +580,51 @@ class Command(BaseCommand):
                 )
         for index, row in enumerate(CALIBRATIONS):
             self.calibration(row, index, users, today)
+        self.jobs(customers, users, today)
         self.stdout.write(
             self.style.SUCCESS(f"Demo lab loaded. Users (password for all: {PASSWORD}):")
         )
         for username, *_rest in USERS:
             user = users[username]
             self.stdout.write(f"  {username:10} {user.get_role_display():32} {user}")
+
+    def jobs(self, customers, users, today):
+        """One job per customer with its instruments: those calibrated are linked to their
+        calibration, the others wait on the board as received."""
+        for customer in customers.values():
+            if Job.objects.filter(customer=customer).exists():
+                continue
+            instruments = list(Instrument.objects.filter(customer=customer).order_by("pk"))
+            if not instruments:
+                continue
+            calibrations = {
+                c.instrument_id: c for c in Calibration.objects.filter(instrument__in=instruments)
+            }
+            received = min(
+                [c.received_on for c in calibrations.values()] or [today - dt.timedelta(days=1)]
+            )
+            job = job_receive(
+                customer=customer,
+                received_on=received,
+                due_on=received + dt.timedelta(days=14),
+                by=users["an"],
+                technician=users["binh"],
+                customer_reference=f"PO-{received:%Y}-{customer.pk:03d}",
+                items=[
+                    {
+                        "instrument": instrument,
+                        "condition": "Tốt, niêm phong nguyên vẹn / good, seals intact",
+                        "accessories": "Hộp đựng / carrying case",
+                    }
+                    for instrument in instruments
+                ],
+            )
+            for item in job.items.all():
+                calibration = calibrations.get(item.instrument_id)
+                if calibration is not None:
+                    item.calibration = calibration
+                    item._change_reason = "Demo"
+                    item.save(update_fields=["calibration"])
 
     def scope(self):
         for code, quantity, unit, low, high, cmc_abs, cmc_rel in SCOPE:
