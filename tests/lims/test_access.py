@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from calibration import services as cal
 from calibration.models import Calibration, Instrument, Procedure, State, Transition
+from calibration.procedures import procedure_new_version
 from certificates.models import Certificate
 from certificates.services import certificate_issue
+from jobs.services import job_receive
 from lims.access import PERMISSIONS, can, require
 from lims.models import Customer, Role, Sector, User
 from lims.services import customer_register
@@ -183,6 +185,15 @@ def build_lab() -> SimpleNamespace:
     )
     finding = finding_report(standard=spare, found_on=today, description="Dropped", by=quinn)
     review = IntervalReview.objects.create(standard=spare, current_months=12, proposed_months=6)
+    draft_procedure = procedure_new_version(procedure=procedure, by=quinn, change_note="Five readings")
+    held = alice.authorisations.get()
+    job = job_receive(
+        customer=customer,
+        received_on=today,
+        due_on=today + dt.timedelta(days=10),
+        by=alice,
+        items=[{"instrument": balance, "condition": "Good", "accessories": ""}],
+    )
     pks = {
         "customer": customer.pk,
         "other_customer": other_customer.pk,
@@ -197,6 +208,12 @@ def build_lab() -> SimpleNamespace:
         "spare": spare.pk,
         "finding": finding.pk,
         "review": review.pk,
+        "procedure": procedure.pk,
+        "draft_procedure": draft_procedure.pk,
+        "range": balance.ranges.get().pk,
+        "authorisation": held.pk,
+        "job": job.pk,
+        "job_item": job.items.get().pk,
         **{name: calibration.pk for name, calibration in calibrations.items()},
     }
     return SimpleNamespace(
@@ -318,6 +335,34 @@ PAGES = [
     ("history_of_an_unknown_kind",            "/history/nothing/{customer}/",             (404, 404, 404, 404, 404, 403, 403)),
     ("history_of_a_missing_record",           "/history/calibration/999999/",             (404, 404, 404, 404, 404, 403, 403)),
     ("calibration_missing",                   "/calibrations/999999/",                    (404, 404, 404, 404, 404, 404, 404)),
+    ("calibration_import",                    "/calibrations/{draft}/import/",            (200, 403, 403, 403, 403, 403, 404)),
+    ("calibration_import_template",           "/calibrations/{draft}/import/template.xlsx", (200, 403, 403, 403, 403, 403, 404)),
+    ("calibration_import_template_csv",       "/calibrations/{draft}/import/template.csv", (200, 403, 403, 403, 403, 403, 404)),
+    ("procedures",                            "/procedures/",                             (200, 200, 200, 200, 200, 403, 403)),
+    ("procedure",                             "/procedures/{procedure}/",                 (200, 200, 200, 200, 200, 403, 403)),
+    ("procedure_create",                      "/procedures/new/",                         (403, 403, 200, 200, 403, 403, 403)),
+    ("procedure_edit_of_a_draft",             "/procedures/{draft_procedure}/edit/",      (403, 403, 200, 200, 403, 403, 403)),
+    ("procedure_edit_of_an_approved",         "/procedures/{procedure}/edit/",            (403, 403, 302, 302, 403, 403, 403)),
+    ("procedure_new_version_by_get",          "/procedures/{procedure}/new-version/",     (405, 405, 405, 405, 405, 405, 405)),
+    ("procedure_approve_by_get",              "/procedures/{draft_procedure}/approve/",   (405, 405, 405, 405, 405, 405, 405)),
+    ("procedure_withdraw_by_get",             "/procedures/{procedure}/withdraw/",        (405, 405, 405, 405, 405, 405, 405)),
+    ("history_of_procedure",                  "/history/procedure/{procedure}/",          (200, 200, 200, 200, 200, 403, 403)),
+    ("range_create",                          "/instruments/{balance}/ranges/new/",       (200, 200, 200, 403, 200, 403, 403)),
+    ("range_edit",                            "/ranges/{range}/edit/",                    (200, 200, 200, 403, 200, 403, 403)),
+    ("history_of_range",                      "/history/range/{range}/",                  (200, 200, 200, 200, 200, 403, 403)),
+    ("scope",                                 "/scope/",                                  (200, 200, 200, 200, 200, 403, 403)),
+    ("authorisations",                        "/competence/",                             (200, 200, 200, 200, 200, 403, 403)),
+    ("competence_person",                     "/competence/people/{alice}/",              (200, 200, 200, 200, 200, 403, 403)),
+    ("authorisation_grant",                   "/competence/grant/",                       (403, 403, 403, 200, 403, 403, 403)),
+    ("authorisation_revoke_by_get",           "/competence/{authorisation}/revoke/",      (405, 405, 405, 405, 405, 405, 405)),
+    ("history_of_authorisation",              "/history/authorisation/{authorisation}/",  (200, 200, 200, 200, 200, 403, 403)),
+    ("jobs",                                  "/jobs/",                                   (200, 200, 200, 200, 200, 200, 200)),
+    ("job_create",                            "/jobs/new/",                               (200, 200, 200, 403, 200, 403, 403)),
+    ("job",                                   "/jobs/{job}/",                             (200, 200, 200, 200, 200, 200, 404)),
+    ("job_item_start",                        "/jobs/items/{job_item}/start/",            (200, 200, 403, 403, 403, 403, 403)),
+    ("job_assign_by_get",                     "/jobs/{job}/assign/",                      (405, 405, 405, 405, 405, 405, 405)),
+    ("job_return_by_get",                     "/jobs/{job}/return/",                      (405, 405, 405, 405, 405, 405, 405)),
+    ("history_of_job",                        "/history/job/{job}/",                      (200, 200, 200, 200, 200, 403, 403)),
     ("certificate_missing",                   "/certificates/999999/",                    (404, 404, 404, 404, 404, 404, 404)),
 ]
 # fmt: on
@@ -457,6 +502,13 @@ WRITES = [
     ("assess_finding",     "/traceability/findings/{finding}/",         {"assessment": "No effect", "notified_on": ""},          (403,   403,   403,   302,   403,   403,   403)),
     ("report_finding",     "/traceability/findings/",                   {"standard": "{spare}", "found_on": "2026-01-05", "description": "Dropped"}, (403, 403, 403, 302, 403, 403, 403)),
     ("change_status",      "/standards/{spare}/status/",                {"status": "retired", "reason": "Worn"},                  (403,   403,   302,   302,   302,   403,   403)),
+    ("grant",              "/competence/grant/",                        {"person": "{alice}", "procedure_code": "QTHC-KL-01", "activity": "review", "valid_from": "2026-01-01", "valid_until": "", "evidence_kind": "training", "evidence": "Course"}, (403, 403, 403, 302, 403, 403, 403)),
+    ("revoke",             "/competence/{authorisation}/revoke/",       {"on": "2026-06-01", "reason": "Left"},                   (403,   403,   403,   302,   403,   403,   403)),
+    ("new_version",        "/procedures/{procedure}/new-version/",      {"change_note": "Seven points"},                          (403,   403,   302,   302,   403,   403,   403)),
+    ("approve_procedure",  "/procedures/{draft_procedure}/approve/",    {"effective_on": "2026-01-01"},                           (403,   403,   403,   302,   403,   403,   403)),
+    ("withdraw_procedure", "/procedures/{procedure}/withdraw/",         {"reason": "Obsolete"},                                   (403,   403,   403,   302,   403,   403,   403)),
+    ("assign_job",         "/jobs/{job}/assign/",                       {"technician": "{alice}"},                                (302,   302,   302,   403,   302,   403,   403)),
+    ("return_job",         "/jobs/{job}/return/",                       {"returned_on": "2026-01-01", "reason": "Damaged"},       (302,   302,   302,   403,   302,   403,   403)),
 ]
 # fmt: on
 
