@@ -35,6 +35,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 POINTS, READINGS, REPEATS = 50, 10, 5
 
@@ -56,7 +57,7 @@ def build():
     from standards.models import NationalStandard, Provider
     from standards.services import standard_calibration_record, standard_register
 
-    today = dt.date.today()
+    today = timezone.localdate()
     people = {}
     for name, role in [("tech", Role.TECHNICIAN), ("qm", Role.QUALITY_MANAGER)]:
         people[name] = User.objects.create(username=name, role=role, first_name=name)
@@ -163,7 +164,9 @@ def main():
 
     def compute_only():
         for row, values in zip(rows, parsed, strict=True):
-            cal.compute_point(computation, range=row.range, reference=row.reference, readings=values)
+            cal.compute_point(
+                computation, range=row.range, reference=row.reference, readings=values
+            )
 
     def save_new():  # timed on a fresh calibration each time: every point is written
         fresh = open_calibration()
@@ -174,9 +177,11 @@ def main():
 
     edits = [rows, [row._replace(readings=[f"{r}1" for r in row.readings]) for row in rows]]
 
-    def save_changed(turn=[0]):  # every point's readings change
-        turn[0] += 1
-        cal.calibration_set_points(calibration=calibration, rows=edits[turn[0] % 2], by=tech)
+    turns = iter(range(10**6))
+
+    def save_changed():  # every point's readings change, from one set to the other
+        rows_now = edits[next(turns) % 2]
+        cal.calibration_set_points(calibration=calibration, rows=rows_now, by=tech)
 
     compute = best(compute_only)
     save = min(save_new() for _ in range(REPEATS))

@@ -149,7 +149,11 @@ class Procedure(models.Model):
         _("tolerance (±, in the unit)"), max_digits=20, decimal_places=9, null=True, blank=True
     )
     tolerance_rel = models.DecimalField(
-        _("tolerance (±, % of the value)"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("tolerance (±, percent of the value)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
     )
     tolerance_source = models.CharField(
         _("tolerance from"),
@@ -252,7 +256,11 @@ class InstrumentRange(models.Model):
         _("tolerance (±, in the unit)"), max_digits=20, decimal_places=9, null=True, blank=True
     )
     tolerance_rel = models.DecimalField(
-        _("tolerance (±, % of the value)"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("tolerance (±, percent of the value)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
     )
     tolerance_source = models.CharField(
         _("tolerance from"),
@@ -308,7 +316,7 @@ class ScopeEntry(models.Model):
         _("CMC (U, in the unit)"), max_digits=20, decimal_places=9, default=0
     )
     cmc_rel = models.DecimalField(
-        _("CMC (U, % of the value)"), max_digits=9, decimal_places=6, default=0
+        _("CMC (U, percent of the value)"), max_digits=9, decimal_places=6, default=0
     )
     accredited = models.BooleanField(_("in the scope of accreditation"), default=True)
     history = HistoricalRecords()
@@ -492,7 +500,7 @@ class MeasurementPoint(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["calibration", "range__position", "range_id", "-phase", "position"]
+        ordering = ["calibration", "range__position", "range_id", "phase", "position"]
         verbose_name = _("measurement point")
         verbose_name_plural = _("measurement points")
         constraints = [

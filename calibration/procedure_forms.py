@@ -144,7 +144,7 @@ class BudgetComponentForm(forms.Form):
     value = forms.DecimalField(
         label=_("value"), required=False, min_value=0, max_digits=20, localize=True
     )
-    relative = forms.BooleanField(label=_("% of the reading"), required=False)
+    relative = forms.BooleanField(label=_("percent of the reading"), required=False)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
     def clean_name(self):

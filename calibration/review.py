@@ -31,13 +31,12 @@ def sections(points) -> list[dict]:
 def review_context(calibration: Calibration, user) -> dict:
     points = list(
         calibration.points.select_related("range", "reference__calibration__standard").order_by(
-            "range__position", "range_id", "-phase", "position"
+            "range__position", "range_id", "phase", "position"
         )
     )
     staff = user.is_lab_staff
     context = {
         "sections": sections(points),
-        "points": points,
         "may": _may(calibration, user),
     }
     if not staff:
@@ -89,4 +88,3 @@ def _may(calibration: Calibration, user) -> dict:
             may[f"{move}_unauthorised"] = True
     may["sign"] = may["review"] or may["approve"]
     return may
-

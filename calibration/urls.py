@@ -1,6 +1,6 @@
 from django.urls import path
 
-from calibration import views
+from calibration import import_views, procedure_views, views
 
 urlpatterns = [
     path("instruments/", views.instrument_list, name="instruments"),
@@ -15,5 +15,15 @@ urlpatterns = [
         views.point_preview,
         name="calibration_point_preview",
     ),
+    path(
+        "calibrations/<int:pk>/conditions/",
+        views.calibration_conditions,
+        name="calibration_conditions",
+    ),
+    path("calibrations/<int:pk>/draft/", views.entry_draft, name="calibration_entry_draft"),
+]
+urlpatterns += procedure_views.urlpatterns + import_views.urlpatterns
+# the workflow moves last: `<str:move>` would take any other calibration sub-page
+urlpatterns += [
     path("calibrations/<int:pk>/<str:move>/", views.calibration_move, name="calibration_move"),
 ]

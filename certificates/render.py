@@ -37,13 +37,54 @@ def vi_number(text: str) -> str:
     return format_number(Decimal(text), "vi").replace("-", "\u2212")
 
 
+VERDICT_WORDS = {
+    "pass": ("Đạt", "Pass"),
+    "conditional_pass": ("Đạt có điều kiện", "Conditional pass"),
+    "conditional_fail": ("Không đạt có điều kiện", "Conditional fail"),
+    "fail": ("Không đạt", "Fail"),
+}
+PHASE_WORDS = {
+    "as_found": ("Trước hiệu chỉnh", "As found"),
+    "as_left": ("Sau hiệu chỉnh", "As left"),
+}
+ADJUSTMENT_WORDS = {
+    "none": (
+        "Phương tiện đo không được hiệu chỉnh; kết quả là trước và sau hiệu chuẩn.",
+        "The instrument was not adjusted; the results are as found and as left.",
+    ),
+    "adjusted": (
+        "Phương tiện đo đã được hiệu chỉnh; kết quả trước và sau hiệu chỉnh được nêu riêng.",
+        "The instrument was adjusted; the results as found and as left are given separately.",
+    ),
+    "initial": (
+        "Hiệu chuẩn lần đầu: không có kết quả trước hiệu chỉnh.",
+        "Initial calibration: as-found results do not apply.",
+    ),
+}
+
+
 def certificate_context(certificate) -> dict:
     calibration = certificate.calibration
     links = chain_for(calibration)
-    points = []
-    for point in calibration.points.select_related("reference").order_by("position"):
+    sections: dict[tuple[int, str], dict] = {}
+    rules = set()
+    for point in calibration.points.select_related("range").order_by(
+        "range__position", "range_id", "phase", "position"
+    ):
         result = point.result
-        points.append(
+        key = (point.range_id, point.phase)
+        if key not in sections:
+            sections[key] = {
+                "range": point.range,
+                "phase": point.phase,
+                "points": [],
+            }
+        decision = result.get("decision")
+        if decision:
+            rules.add(
+                (result["statement_vi"].split(". ")[-1], result["statement_en"].split(". ")[-1])
+            )
+        sections[key]["points"].append(
             {
                 "position": point.position,
                 "reference": vi_number(result["reference"]),
@@ -53,8 +94,12 @@ def certificate_context(certificate) -> dict:
                 "k": vi_number(result["reported_k"]),
                 "unit": result["unit"],
                 "n": result["n"],
+                "tolerance": vi_number(result["tolerance"]) if result.get("tolerance") else None,
+                "decision": VERDICT_WORDS.get(decision),
+                "outside_scope": not result.get("in_scope", True),
             }
         )
+    points = [p for section in sections.values() for p in section["points"]]
     transitions = {t.to_state: t for t in calibration.transitions.select_related("by")}
     return {
         "certificate": certificate,
@@ -63,6 +108,11 @@ def certificate_context(certificate) -> dict:
         "customer": calibration.instrument.customer,
         "procedure": calibration.procedure,
         "points": points,
+        "sections": list(sections.values()),
+        "with_verdicts": any(p["decision"] for p in points),
+        "outside_scope": any(p["outside_scope"] for p in points),
+        "decision_rules": sorted(rules),
+        "adjustment": ADJUSTMENT_WORDS[calibration.adjustment],
         "links": links,
         "traceability": statement(links),
         "reviewed": transitions.get("reviewed"),

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from calibration import services as cal
-from calibration.models import Procedure
+from calibration.models import Procedure, ScopeEntry
 from lims.models import Customer, Role, Sector, User
 from standards.models import NationalStandard, Provider
 from standards.services import standard_calibration_record, standard_register
@@ -185,6 +185,14 @@ def procedure(db, alice, bob, rita, quinn):
         unit="g",
         status="approved",
         effective_on=dt.date(2000, 1, 1),
+    )
+    ScopeEntry.objects.create(
+        procedure_code=procedure.code,
+        quantity="mass",
+        unit="g",
+        minimum=Decimal("0"),
+        maximum=Decimal("220"),
+        cmc_abs=Decimal("0.00005"),
     )
     authorise(alice, procedure.code, "perform", by=quinn)
     authorise(bob, procedure.code, "perform", by=quinn)

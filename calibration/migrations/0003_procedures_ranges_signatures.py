@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('resolution', models.DecimalField(decimal_places=9, max_digits=20, verbose_name='resolution')),
                 ('points', models.JSONField(blank=True, default=list, verbose_name='measurement points')),
                 ('tolerance_abs', models.DecimalField(blank=True, decimal_places=9, max_digits=20, null=True, verbose_name='tolerance (±, in the unit)')),
-                ('tolerance_rel', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='tolerance (±, % of the value)')),
+                ('tolerance_rel', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='tolerance (±, percent of the value)')),
                 ('tolerance_source', models.CharField(choices=[('class', 'Accuracy class of the instrument'), ('maker', "Maker's specification"), ('customer', "Customer's limit")], default='class', max_length=12, verbose_name='tolerance from')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ('minimum', models.DecimalField(decimal_places=9, max_digits=20, verbose_name='from')),
                 ('maximum', models.DecimalField(decimal_places=9, max_digits=20, verbose_name='to')),
                 ('cmc_abs', models.DecimalField(decimal_places=9, default=0, max_digits=20, verbose_name='CMC (U, in the unit)')),
-                ('cmc_rel', models.DecimalField(decimal_places=6, default=0, max_digits=9, verbose_name='CMC (U, % of the value)')),
+                ('cmc_rel', models.DecimalField(decimal_places=6, default=0, max_digits=9, verbose_name='CMC (U, percent of the value)')),
                 ('accredited', models.BooleanField(default=True, verbose_name='in the scope of accreditation')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 ('resolution', models.DecimalField(decimal_places=9, max_digits=20, verbose_name='resolution')),
                 ('points', models.JSONField(blank=True, default=list, verbose_name='measurement points')),
                 ('tolerance_abs', models.DecimalField(blank=True, decimal_places=9, max_digits=20, null=True, verbose_name='tolerance (±, in the unit)')),
-                ('tolerance_rel', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='tolerance (±, % of the value)')),
+                ('tolerance_rel', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='tolerance (±, percent of the value)')),
                 ('tolerance_source', models.CharField(choices=[('class', 'Accuracy class of the instrument'), ('maker', "Maker's specification"), ('customer', "Customer's limit")], default='class', max_length=12, verbose_name='tolerance from')),
             ],
             options={
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 ('minimum', models.DecimalField(decimal_places=9, max_digits=20, verbose_name='from')),
                 ('maximum', models.DecimalField(decimal_places=9, max_digits=20, verbose_name='to')),
                 ('cmc_abs', models.DecimalField(decimal_places=9, default=0, max_digits=20, verbose_name='CMC (U, in the unit)')),
-                ('cmc_rel', models.DecimalField(decimal_places=6, default=0, max_digits=9, verbose_name='CMC (U, % of the value)')),
+                ('cmc_rel', models.DecimalField(decimal_places=6, default=0, max_digits=9, verbose_name='CMC (U, percent of the value)')),
                 ('accredited', models.BooleanField(default=True, verbose_name='in the scope of accreditation')),
             ],
             options={
@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterModelOptions(
             name='measurementpoint',
-            options={'ordering': ['calibration', 'range__position', 'range_id', '-phase', 'position'], 'verbose_name': 'measurement point', 'verbose_name_plural': 'measurement points'},
+            options={'ordering': ['calibration', 'range__position', 'range_id', 'phase', 'position'], 'verbose_name': 'measurement point', 'verbose_name_plural': 'measurement points'},
         ),
         migrations.AlterModelOptions(
             name='procedure',
@@ -243,7 +243,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalprocedure',
             name='tolerance_rel',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='tolerance (±, % of the value)'),
+            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='tolerance (±, percent of the value)'),
         ),
         migrations.AddField(
             model_name='historicalprocedure',
@@ -343,7 +343,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='procedure',
             name='tolerance_rel',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='tolerance (±, % of the value)'),
+            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='tolerance (±, percent of the value)'),
         ),
         migrations.AddField(
             model_name='procedure',

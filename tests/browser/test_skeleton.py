@@ -53,10 +53,14 @@ def test_a_result_travels_from_the_standard_to_the_customers_pdf(
     log_in(page, "rita", PASSWORD)
     page.click("text=Waiting for me")  # the heading is there; open the calibration from the list
     page.click(f"a:has-text('{balance.name}')")
-    page.click("text=Mark reviewed")
+    # reviewing and approving are signatures: the password again
+    page.fill("[data-testid=sign] input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign: reviewed')")
     page.wait_for_selector("text=Done: the calibration is now reviewed.")
-    page.click("button:has-text('Approve')")
+    page.fill("[data-testid=sign] input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign: approved')")
     page.wait_for_selector("text=Done: the calibration is now approved.")
+    assert page.locator("[data-testid=signatures]").inner_text().count("holds") == 2
     page.click("text=Issue certificate")
     page.wait_for_selector("text=issued.")
     number = re.search(r"HC-\d{4}-\d{5}", page.inner_text("h1")).group(0)

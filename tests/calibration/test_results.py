@@ -58,6 +58,7 @@ def test_a_relative_type_b_component_is_recomputed_at_each_point(draft, alice):
 
 
 def test_the_cmc_of_the_scope_is_the_floor_of_the_reported_u(draft, alice):
+    ScopeEntry.objects.all().delete()
     ScopeEntry.objects.create(
         procedure_code="QTHC-KL-01",
         quantity="mass",
@@ -77,6 +78,7 @@ def test_the_cmc_of_the_scope_is_the_floor_of_the_reported_u(draft, alice):
 
 
 def test_a_point_outside_every_scope_line_is_marked_so(draft, alice):
+    ScopeEntry.objects.all().delete()
     ScopeEntry.objects.create(
         procedure_code="QTHC-KL-01",
         quantity="mass",

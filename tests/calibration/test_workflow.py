@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from calibration import services as cal
 from calibration.models import State, Transition
-from tests.conftest import PASSWORD
 from calibration.services import WorkflowError
+from tests.conftest import PASSWORD
 
 
 def test_a_draft_moves_through_submit_review_and_approve(draft, alice, rita):

@@ -185,7 +185,9 @@ def build_lab() -> SimpleNamespace:
     )
     finding = finding_report(standard=spare, found_on=today, description="Dropped", by=quinn)
     review = IntervalReview.objects.create(standard=spare, current_months=12, proposed_months=6)
-    draft_procedure = procedure_new_version(procedure=procedure, by=quinn, change_note="Five readings")
+    draft_procedure = procedure_new_version(
+        procedure=procedure, by=quinn, change_note="Five readings"
+    )
     held = alice.authorisations.get()
     job = job_receive(
         customer=customer,
@@ -335,6 +337,8 @@ PAGES = [
     ("history_of_an_unknown_kind",            "/history/nothing/{customer}/",             (404, 404, 404, 404, 404, 403, 403)),
     ("history_of_a_missing_record",           "/history/calibration/999999/",             (404, 404, 404, 404, 404, 403, 403)),
     ("calibration_missing",                   "/calibrations/999999/",                    (404, 404, 404, 404, 404, 404, 404)),
+    ("calibration_conditions_by_get",         "/calibrations/{draft}/conditions/",        (405, 405, 405, 405, 405, 405, 405)),
+    ("calibration_entry_draft_by_get",        "/calibrations/{draft}/draft/",             (405, 405, 405, 405, 405, 405, 405)),
     ("calibration_import",                    "/calibrations/{draft}/import/",            (200, 403, 403, 403, 403, 403, 404)),
     ("calibration_import_template",           "/calibrations/{draft}/import/template.xlsx", (200, 403, 403, 403, 403, 403, 404)),
     ("calibration_import_template_csv",       "/calibrations/{draft}/import/template.csv", (200, 403, 403, 403, 403, 403, 404)),
@@ -587,7 +591,9 @@ def test_the_calibration_page_offers_exactly_what_the_persona_may_do(lab, client
         if row_on == on and outcomes[PERSONAS.index(persona)] == "moved"
     }
     if persona == "alice" and on == "draft":
-        may.add(f"/calibrations/{calibration.pk}/points/")
+        may |= {
+            f"/calibrations/{calibration.pk}/{page}/" for page in ("points", "conditions", "draft")
+        }
 
     response = login(client, lab.people[persona]).get(f"/calibrations/{calibration.pk}/")
 

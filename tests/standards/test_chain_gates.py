@@ -380,7 +380,10 @@ def test_approval_stands_for_a_calibration_dated_before_a_quarantine_of_today(
     standard_set_status(
         standard=weights, status=StandardStatus.QUARANTINED, by=quinn, reason="Check failed"
     )
-    assert cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD).state == State.APPROVED
+    assert (
+        cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD).state
+        == State.APPROVED
+    )
 
 
 def test_approval_is_refused_when_a_points_certificate_was_replaced_naming_the_replacement(

@@ -580,6 +580,7 @@ class Command(BaseCommand):
                 )
         for index, row in enumerate(CALIBRATIONS):
             self.calibration(row, index, users, today)
+        self.two_range_adjusted(users["an"], today)
         self.jobs(customers, users, today)
         self.stdout.write(
             self.style.SUCCESS(f"Demo lab loaded. Users (password for all: {PASSWORD}):")
@@ -587,6 +588,52 @@ class Command(BaseCommand):
         for username, *_rest in USERS:
             user = users[username]
             self.stdout.write(f"  {username:10} {user.get_role_display():32} {user}")
+
+    def two_range_adjusted(self, technician, today):
+        """A digital pressure gauge with two ranges, adjusted: as-found and as-left readings in each,
+        still a draft, so the entry grid shows every kind of section."""
+        instrument = Instrument.objects.get(serial_number="680-11873")
+        if Calibration.objects.filter(instrument=instrument).exists():
+            return
+        procedure = Procedure.objects.get(code="QTHC-AS-02", status="approved")
+        for name, resolution, points in [
+            ("0 – 10 bar", "0.001", ["10"]),
+            ("0 – 100 bar", "0.01", ["50", "100"]),
+        ]:
+            cal.instrument_range_add(
+                instrument=instrument,
+                procedure=procedure,
+                by=technician,
+                name=name,
+                resolution=Decimal(resolution),
+                points=points,
+            )
+        calibration = cal.calibration_create(
+            instrument=instrument,
+            procedure=procedure,
+            by=technician,
+            received_on=today - dt.timedelta(days=2),
+            performed_on=today - dt.timedelta(days=1),
+            temperature=Decimal("24.2"),
+            humidity=Decimal("61.0"),
+            standards=[Standard.objects.get(asset_number="AK-PT-01")],
+            adjustment="adjusted",
+        )
+        low, high = cal.ranges_of(calibration)
+        values = {v.label: v for v in cal.allowed_references(calibration)}
+        rows = [
+            (low, "as_found", "10 bar", ["10.181", "10.182", "10.181"]),
+            (high, "as_found", "50 bar", ["50.92", "50.93", "50.92"]),
+            (high, "as_found", "100 bar", ["101.86", "101.85", "101.86"]),
+            (low, "as_left", "10 bar", ["10.001", "10.002", "10.001"]),
+            (high, "as_left", "50 bar", ["50.01", "50.00", "50.01"]),
+            (high, "as_left", "100 bar", ["100.01", "100.02", "100.01"]),
+        ]
+        cal.calibration_set_points(
+            calibration=calibration,
+            rows=[cal.Row(r, phase, values[label], readings) for r, phase, label, readings in rows],
+            by=technician,
+        )
 
     def jobs(self, customers, users, today):
         """One job per customer with its instruments: those calibrated are linked to their
