@@ -54,12 +54,13 @@ class InstrumentViewSet(ScopedViewSet):
 
 
 class PointSerializer(serializers.ModelSerializer):
+    range = serializers.StringRelatedField()
     reference = serializers.StringRelatedField()
     result = serializers.SerializerMethodField()
 
     class Meta:
         model = MeasurementPoint
-        fields = ["position", "reference", "readings", "result"]
+        fields = ["range", "phase", "position", "reference", "readings", "result"]
 
     @extend_schema_field(serializers.DictField())
     def get_result(self, point):
@@ -317,7 +318,7 @@ class CalibrationViewSet(ScopedViewSet):
     """Calibrations with their points, scoped to the user's customer like the pages."""
 
     queryset = Calibration.objects.select_related("technician", "procedure").prefetch_related(
-        "points__reference", "standards"
+        "points__reference", "points__range", "standards"
     )
     serializer_class = CalibrationSerializer
     action_name = "calibration.view"  # `readings` checks calibration.edit once the row is found

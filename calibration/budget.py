@@ -84,9 +84,20 @@ def check_budget(model: str, budget) -> None:
         errors.append(_("The budget can have only one component for the resolution."))
     if not errors:
         try:
-            compile_model(model, tuple(names), {})
+            compiled = compile_model(model, tuple(names), {})
         except (InputError, ModelError, SyntaxError, ValueError) as error:
             errors.append(_("The measurement model cannot be used: %(error)s") % {"error": error})
+        else:
+            used = {names[i] for i in compiled.used}
+            for component in budget:
+                if (
+                    component["source"] in ("readings", "certificate")
+                    and component["name"] not in used
+                ):
+                    errors.append(
+                        _("The measurement model must use %(name)s (%(source)s).")
+                        % {"name": component["name"], "source": component["source"]}
+                    )
     if errors:
         raise ValidationError(errors)
 

@@ -288,11 +288,11 @@ def _read_csv(content: bytes) -> Table:
     if "\x00" in text:
         raise Unreadable(_("This file is neither a CSV text file nor an Excel workbook (.xlsx)."))
     first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max([",", ";", "\t"], key=lambda d: len(next(csv.reader([first], delimiter=d))))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table = Table(comma_ambiguous=delimiter == ",")
     previous = 0
     try:
+        delimiter = max([",", ";", "\t"], key=lambda d: len(next(csv.reader([first], delimiter=d))))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        table = Table(comma_ambiguous=delimiter == ",")
         for cells in reader:
             if not table.add(previous + 1, [c.strip() for c in cells]):
                 break
@@ -763,17 +763,13 @@ def import_points(
     if not result.ok:
         raise ImportRejected(result.rejected or [(None, _("There is nothing to import."))])
     calibration = Calibration.objects.select_for_update().get(pk=calibration.pk)
-    replaced = {(row.range.pk, row.phase) for row in result.rows}
-    kept = [
-        Row(point.range, point.phase, point.reference, point.readings)
-        for point in calibration.points.select_related("range", "reference").order_by(
-            "range__position", "range_id", "phase", "position"
-        )
-        if (point.range_id, point.phase) not in replaced
-    ]
     try:
         calibration_set_points(
-            calibration=calibration, rows=[*result.rows, *kept], by=by, reason=reason
+            calibration=calibration,
+            rows=result.rows,
+            by=by,
+            reason=reason,
+            covered={(row.range, row.phase) for row in result.rows},
         )
     except ValidationError as error:
         raise ImportRejected(_locate(error.messages, result.lines)) from None

@@ -50,7 +50,7 @@ from calibration.procedures import (
 from competence.models import Activity
 from competence.services import authorised_people
 from lims.access import can, require
-from lims.forms import add_service_error, message_refusal
+from lims.forms import add_service_error, is_small_number, message_refusal
 
 
 @login_required
@@ -272,7 +272,7 @@ def range_create(request, pk):
     chosen = request.POST.get("procedure") or request.GET.get("procedure") or ""
     procedure = (
         Procedure.objects.filter(status=ProcedureStatus.APPROVED, pk=chosen).first()
-        if chosen.isascii() and chosen.isdigit()
+        if is_small_number(chosen)
         else None
     )
     form = RangeForm(

@@ -141,6 +141,13 @@ def procedure_approve(
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     if procedure.status != ProcedureStatus.DRAFT:
         raise ValidationError(_("Only a draft version can be approved."))
+    if effective_on > timezone.localdate():
+        # approving withdraws the version in use: a future date would leave none in effect
+        raise ValidationError(
+            _(
+                "A version takes effect when it is approved: approve it on the day it takes effect, not before."
+            )
+        )
     _check(procedure)
     for older in Procedure.objects.select_for_update().filter(
         code=procedure.code, status=ProcedureStatus.APPROVED

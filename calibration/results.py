@@ -71,7 +71,7 @@ def scope_line(lines: Iterable, *, procedure_code: str, unit: str, value: Decima
         if (
             line.procedure_code == procedure_code
             and line.unit == unit
-            and line.minimum <= abs(value) <= line.maximum
+            and line.minimum <= value <= line.maximum
         ):
             return line
     return None
@@ -155,6 +155,7 @@ def _compute(*, readings, reference, resolution, method, tolerance, scope) -> di
             "cmc": plain(cmc) if cmc else None,
             "in_scope": scope is not None and scope.accredited,
             "reported_error": str(reported.value),
+            "reported_correction": str(-reported.value),
             "reported_U": str(reported.U),
             "reported_k": str(reported.k),
             "cmc_applied": reported.cmc_applied,

@@ -194,6 +194,8 @@ def calibration_create(
     the procedure.
     """
     require(by, "calibration.edit")
+    if performed_on > timezone.localdate() or received_on > timezone.localdate():
+        raise ValidationError(_("The dates of receipt and of calibration cannot be in the future."))
     procedure_check_usable(procedure, performed_on)
     check_authorised(by, procedure.code, "perform", performed_on)
     problems = procedure.environment_problems(temperature, humidity)
@@ -437,11 +439,9 @@ def calibration_set_point(
     _check_editable(calibration, by)
     _check_reason(calibration, reason)
     grid = _Grid(calibration)
-    existing = None
-    if range is not None or len(grid.ranges) == 1:
-        existing = calibration.points.filter(
-            range=range or next(iter(grid.ranges.values())), phase=phase, position=position
-        ).first()
+    if range is None and grid.ranges:
+        range = next(iter(grid.ranges.values()))
+    existing = calibration.points.filter(range=range, phase=phase, position=position).first()
     point = grid.point(
         existing,
         range=range,
@@ -457,14 +457,22 @@ def calibration_set_point(
 
 @transaction.atomic
 def calibration_set_points(
-    *, calibration: Calibration, rows: Sequence[Row], by: User, reason: str = ""
+    *,
+    calibration: Calibration,
+    rows: Sequence[Row],
+    by: User,
+    reason: str = "",
+    covered: Iterable[tuple[InstrumentRange, str]] | None = None,
 ) -> int:
     """Save the whole reading grid at once: every row or none.
 
     Rows without any reading are skipped; the points of each range and phase are numbered in
-    the order of the rows that remain, and points beyond them are removed. Errors name the row
-    as the technician sees it. Only points that change are written (each with its history).
-    Returns the number of points in the grid.
+    the order of the rows that remain. `covered` names the sections (range, phase) the rows
+    stand for in full (the grid's sections as the page showed them): their points beyond the
+    rows are removed. Without it, only the sections that have rows are. Points of other
+    sections are never touched, so a stale page cannot delete what it did not show. Errors name
+    the row as the technician sees it. Only points that change are written (each with its
+    history). Returns the number of points in the grid.
     """
     calibration = _lock(calibration)
     _check_editable(calibration, by)
@@ -512,8 +520,10 @@ def calibration_set_points(
         bulk_update_with_history(
             changed, MeasurementPoint, ["reference", "readings", "result"], **history
         )
+    sections = set(positions) if covered is None else {(spec.pk, phase) for spec, phase in covered}
     for stale in saved.values():
-        if stale.position > positions.get((stale.range_id, stale.phase), 0):
+        key = (stale.range_id, stale.phase)
+        if key in sections and stale.position > positions.get(key, 0):
             stamp(stale, by=by, reason=reason or _("Point removed"))
             stale.delete()
     EntryDraft.objects.filter(calibration=calibration).delete()
@@ -599,18 +609,30 @@ def calibration_submit(*, calibration: Calibration, by: User, reason: str = "") 
     problems = calibration.procedure.environment_problems(
         calibration.temperature, calibration.humidity
     )
+    measured = set(points.values_list("range_id", "phase"))
+    for spec in ranges_of(calibration):
+        for phase in calibration.phases:
+            if (spec.pk, phase) not in measured:
+                problems.append(
+                    _("%(range)s · %(phase)s has no point: measure it before submitting.")
+                    % {"range": spec.name, "phase": Phase(phase).label}
+                )
     if problems:
         raise WorkflowError(problems)
+    # a revocation recorded since the calibration was opened may reach back to its date
+    check_authorised(by, calibration.procedure.code, "perform", calibration.performed_on)
     return _move(calibration, to=State.SUBMITTED, by=by, reason=reason)
 
 
 @transaction.atomic
 def calibration_return(*, calibration: Calibration, by: User, reason: str) -> Calibration:
-    """A reviewer sends a submitted or reviewed calibration back to the technician, with comments."""
+    """A reviewer sends a submitted or reviewed calibration back to the technician, with comments;
+    an approved one too when its signatures no longer hold (it could never be issued)."""
     calibration = _lock(calibration)
     require(by, "calibration.review")
     _check_second_person(calibration, by)
-    if calibration.state not in (State.SUBMITTED, State.REVIEWED):
+    stuck = calibration.state == State.APPROVED and signature_problems(calibration)
+    if calibration.state not in (State.SUBMITTED, State.REVIEWED) and not stuck:
         _expect(calibration, State.SUBMITTED)
     if not reason.strip():
         raise ValidationError(_("Say why the calibration goes back to the technician."))

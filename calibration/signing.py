@@ -8,14 +8,13 @@ result. Any change to any of them gives another digest, and the signature is voi
 
 import hashlib
 import json
+from decimal import Decimal
 
 
 def content(calibration) -> dict:
-    uses = calibration.standard_uses.select_related("standard", "standard_calibration").order_by(
-        "standard__asset_number"
-    )
-    points = calibration.points.select_related("range", "reference").order_by(
-        "range__position", "range_id", "phase", "position"
+    uses = calibration.standard_uses.order_by("standard_id")
+    points = calibration.points.select_related("reference").order_by(
+        "range_id", "phase", "position"
     )
     return {
         "calibration": calibration.pk,
@@ -25,14 +24,14 @@ def content(calibration) -> dict:
         "received_on": calibration.received_on.isoformat(),
         "performed_on": calibration.performed_on.isoformat(),
         "place": calibration.place,
-        "temperature": str(calibration.temperature),
-        "humidity": str(calibration.humidity),
+        "temperature": _plain(calibration.temperature),
+        "humidity": _plain(calibration.humidity),
         "adjustment": calibration.adjustment,
         "remarks": calibration.remarks,
-        "standards": [[use.standard.asset_number, use.standard_calibration_id] for use in uses],
+        "standards": [[use.standard_id, use.standard_calibration_id] for use in uses],
         "points": [
             {
-                "range": [point.range_id, point.range.name],
+                "range": point.range_id,
                 "phase": point.phase,
                 "position": point.position,
                 "reference": [point.reference_id, str(point.reference.value)],
@@ -42,6 +41,11 @@ def content(calibration) -> dict:
             for point in points
         ],
     }
+
+
+def _plain(value) -> str:
+    """23.0 and 23.00 are the same reading of the thermometer: one text for both."""
+    return f"{Decimal(value).normalize():f}"
 
 
 def digest_of(data: dict) -> str:

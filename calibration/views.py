@@ -27,7 +27,7 @@ from calibration.models import Adjustment, EntryDraft, MeasurementPoint, Phase, 
 from calibration.results import plain
 from calibration.review import review_context
 from lims.access import can, require
-from lims.forms import add_service_error, message_refusal
+from lims.forms import add_service_error, is_small_number, message_refusal
 from lims.paging import page_of
 from lims.templatetags.lab import figure
 
@@ -40,11 +40,6 @@ def _count(post, name, default, ceiling) -> int:
     """A row or column count from the grid's hidden fields; nonsense falls back, never a 500."""
     text = post.get(name, "")
     return min(int(text), ceiling) if is_small_number(text) else default
-
-
-def is_small_number(text: str) -> bool:
-    """ASCII digits only, and few of them: str.isdigit() alone admits '²' and 5000-digit runs."""
-    return text.isascii() and text.isdigit() and len(text) <= 6
 
 
 @login_required
@@ -569,6 +564,7 @@ def points_save(request, pk):
             rows=rows,
             by=request.user,
             reason=request.POST.get("reason", ""),
+            covered=[(ranges[range_id], phase) for range_id, phase, _rows in sent.sections],
         )
     except ValidationError as error:
         return calibration_detail(request, pk, grid_data=request.POST, grid_errors=error.messages)

@@ -1,7 +1,7 @@
 """Issued means frozen, in the database itself: triggers refuse to change or delete issued rows.
 
-An issued certificate, its calibration once issued, and that calibration's points and standards
-cannot be updated or deleted by any code path: the ORM, `QuerySet.update()`, raw SQL or a
+An issued certificate, its calibration once issued, and that calibration's points, standards and
+signatures cannot be updated or deleted, nor rows added to them, by any code path: the ORM, `QuerySet.update()`, raw SQL or a
 database console. A correction is a new certificate (ISO/IEC 17025 clause 7.8.8).
 Both SQLite and PostgreSQL answer with an integrity error naming the table.
 
@@ -14,6 +14,27 @@ from lims import triggers
 
 CHILDREN = ["calibration_measurementpoint", "calibration_standarduse", "calibration_signature"]
 FIRST_CHILDREN = CHILDREN[:2]  # the tables migration 0003 knew
+
+
+# A child row of an issued calibration: no update or delete of it (OLD), no insert into it and
+# no update that moves a row into it (NEW).
+SQLITE_CHILD_TRIGGERS = [
+    ("update", "UPDATE", "OLD"),
+    ("delete", "DELETE", "OLD"),
+    ("insert", "INSERT", "NEW"),
+    ("move", "UPDATE", "NEW"),
+]
+
+
+def child_drops(vendor: str, children: list[str]) -> list[str]:
+    """The statements that remove the triggers of `children` only."""
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS frozen_{table} ON {table}" for table in children]
+    return [
+        f"DROP TRIGGER IF EXISTS frozen_{table}_{name}"
+        for table in children
+        for name, _op, _row in SQLITE_CHILD_TRIGGERS
+    ]
 
 
 def statements(children: list[str]) -> dict[str, tuple[list[str], list[str]]]:
@@ -30,11 +51,11 @@ def statements(children: list[str]) -> dict[str, tuple[list[str], list[str]]]:
            WHEN OLD.state = 'issued'
            BEGIN SELECT RAISE(ABORT, 'frozen: an issued calibration cannot be deleted'); END""",
     ] + [
-        f"""CREATE TRIGGER IF NOT EXISTS frozen_{table}_{op.lower()} BEFORE {op} ON {table}
-            WHEN (SELECT state FROM calibration_calibration WHERE id = OLD.calibration_id) = 'issued'
+        f"""CREATE TRIGGER IF NOT EXISTS frozen_{table}_{name} BEFORE {op} ON {table}
+            WHEN (SELECT state FROM calibration_calibration WHERE id = {row}.calibration_id) = 'issued'
             BEGIN SELECT RAISE(ABORT, 'frozen: data of an issued calibration cannot be changed'); END"""
         for table in children
-        for op in ("UPDATE", "DELETE")
+        for name, op, row in SQLITE_CHILD_TRIGGERS
     ]
 
     sqlite_uninstall = [
@@ -45,8 +66,7 @@ def statements(children: list[str]) -> dict[str, tuple[list[str], list[str]]]:
             "frozen_calibration_update",
             "frozen_calibration_delete",
         ]
-        + [f"frozen_{table}_{op}" for table in children for op in ("update", "delete")]
-    ]
+    ] + child_drops("sqlite", children)
 
     postgresql_install = [
         """CREATE OR REPLACE FUNCTION frozen_refuse() RETURNS trigger AS $$
@@ -56,7 +76,10 @@ def statements(children: list[str]) -> dict[str, tuple[list[str], list[str]]]:
            END $$ LANGUAGE plpgsql""",
         """CREATE OR REPLACE FUNCTION frozen_refuse_child() RETURNS trigger AS $$
            BEGIN
-             IF (SELECT state FROM calibration_calibration WHERE id = OLD.calibration_id) = 'issued' THEN
+             IF (TG_OP <> 'INSERT' AND
+                 (SELECT state FROM calibration_calibration WHERE id = OLD.calibration_id) = 'issued')
+                OR (TG_OP <> 'DELETE' AND
+                 (SELECT state FROM calibration_calibration WHERE id = NEW.calibration_id) = 'issued') THEN
                RAISE EXCEPTION 'frozen: % of data of an issued calibration in % is refused', TG_OP, TG_TABLE_NAME
                  USING ERRCODE = 'integrity_constraint_violation';
              END IF;
@@ -67,7 +90,7 @@ def statements(children: list[str]) -> dict[str, tuple[list[str], list[str]]]:
         """CREATE OR REPLACE TRIGGER frozen_calibration BEFORE UPDATE OR DELETE ON calibration_calibration
            FOR EACH ROW WHEN (OLD.state = 'issued') EXECUTE FUNCTION frozen_refuse()""",
     ] + [
-        f"""CREATE OR REPLACE TRIGGER frozen_{table} BEFORE UPDATE OR DELETE ON {table}
+        f"""CREATE OR REPLACE TRIGGER frozen_{table} BEFORE INSERT OR UPDATE OR DELETE ON {table}
             FOR EACH ROW EXECUTE FUNCTION frozen_refuse_child()"""
         for table in children
     ]
@@ -77,7 +100,7 @@ def statements(children: list[str]) -> dict[str, tuple[list[str], list[str]]]:
             "DROP TRIGGER IF EXISTS frozen_certificate ON certificates_certificate",
             "DROP TRIGGER IF EXISTS frozen_calibration ON calibration_calibration",
         ]
-        + [f"DROP TRIGGER IF EXISTS frozen_{table} ON {table}" for table in children]
+        + child_drops("postgresql", children)
         + [
             "DROP FUNCTION IF EXISTS frozen_refuse_child()",
             "DROP FUNCTION IF EXISTS frozen_refuse()",
@@ -96,3 +119,9 @@ def install(connection, children: list[str] = CHILDREN) -> None:
 
 def uninstall(connection, children: list[str] = CHILDREN) -> None:
     triggers.run(connection, statements(children), install=False)
+
+
+def uninstall_children(connection, children: list[str]) -> None:
+    """Remove only the triggers of `children`, leaving the certificate's and calibration's."""
+    drops = {vendor: ([], child_drops(vendor, children)) for vendor in ("sqlite", "postgresql")}
+    triggers.run(connection, drops, install=False)

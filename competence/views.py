@@ -10,7 +10,7 @@ from competence.forms import GrantForm, RevokeForm, lab_staff
 from competence.models import Authorisation
 from competence.services import authorisation_grant, authorisation_revoke
 from lims.access import can, require
-from lims.forms import add_service_error, message_refusal
+from lims.forms import add_service_error, is_small_number, message_refusal
 from lims.models import Role, User
 from lims.paging import page_of
 
@@ -29,7 +29,7 @@ def authorisation_list(request):
     today = timezone.localdate()
     authorisations = Authorisation.objects.select_related("person", "granted_by")
     person_id = request.GET.get("person", "")
-    person_id = int(person_id) if person_id.isdigit() else None
+    person_id = int(person_id) if is_small_number(person_id) else None
     if person_id:
         authorisations = authorisations.filter(person_id=person_id)
     code = request.GET.get("code", "").strip()
@@ -87,7 +87,7 @@ def grant(request):
     require(request.user, "authorisation.grant")
     initial = {"valid_from": timezone.localdate()}
     person_id = request.GET.get("person", "")
-    if person_id.isdigit() and lab_staff().filter(pk=person_id).exists():
+    if is_small_number(person_id) and lab_staff().filter(pk=person_id).exists():
         initial["person"] = int(person_id)
     if request.GET.get("code", "").strip():
         initial["procedure_code"] = request.GET["code"].strip()

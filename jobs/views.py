@@ -16,7 +16,7 @@ from jobs.access import job_for_user, job_item_for_user, jobs_for
 from jobs.forms import AssignForm, JobForm, JobItemFormSet, ReturnForm
 from jobs.models import JobStatus
 from lims.access import can, require
-from lims.forms import add_service_error, message_refusal
+from lims.forms import add_service_error, is_small_number, message_refusal
 from lims.models import Customer
 from lims.paging import page_of
 
@@ -38,7 +38,7 @@ def job_board(request):
     today = timezone.localdate()
     jobs = jobs_for(request.user, today)
     customer = request.GET.get("customer", "")
-    if customer.isascii() and customer.isdigit():
+    if is_small_number(customer):
         jobs = jobs.filter(customer_id=int(customer))
     else:
         customer = ""
@@ -87,11 +87,7 @@ def job_create(request):
     require(request.user, "job.edit")
     form = JobForm(request.POST or None, initial={"customer": request.GET.get("customer")})
     chosen = form["customer"].value()
-    customer = (
-        Customer.objects.filter(pk=chosen).first()
-        if str(chosen or "").isascii() and str(chosen or "").isdigit()
-        else None
-    )
+    customer = Customer.objects.filter(pk=chosen).first() if is_small_number(chosen) else None
     # Rows offer the chosen customer's instruments; the service checks it in any case.
     items = JobItemFormSet(
         request.POST or None,

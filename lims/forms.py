@@ -29,3 +29,9 @@ def message_refusal(request, error) -> None:
     """Show a service's refusal (a ValidationError or PermissionDenied) as page messages."""
     for message in getattr(error, "messages", [str(error)]):
         messages.error(request, message)
+
+
+def is_small_number(text) -> bool:
+    """ASCII digits only, and few of them: str.isdigit() alone admits '²' and 5000-digit runs."""
+    text = str(text or "")
+    return text.isascii() and text.isdigit() and len(text) <= 9

@@ -6,6 +6,27 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+FROZEN_TABLES = ["calibration_calibration", "calibration_measurementpoint", "calibration_standarduse"]
+
+
+def set_frozen_triggers_aside(apps, schema_editor):
+    """The frozen-record triggers of `certificates` stand in the way of rebuilding these tables
+    (SQLite) and of giving issued points their range (0004); certificates 0004 installs them
+    again once the calibration tables are in their new shape."""
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'frozen_%%' "
+                "AND tbl_name IN (%s)" % ", ".join("'%s'" % t for t in FROZEN_TABLES)
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        elif connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER IF EXISTS frozen_calibration ON calibration_calibration")
+            for table in FROZEN_TABLES[1:]:
+                cursor.execute(f"DROP TRIGGER IF EXISTS frozen_{table} ON {table}")
+
 
 class Migration(migrations.Migration):
 
@@ -16,6 +37,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(set_frozen_triggers_aside, migrations.RunPython.noop),
         migrations.CreateModel(
             name='EntryDraft',
             fields=[

@@ -1,7 +1,11 @@
 """Data that existed before procedures were versioned and instruments had ranges.
 
 Each procedure becomes its approved version 1, in effect from its first use; each instrument
-that has points gets one range from its own unit, resolution and range, and its points go there.
+that has points gets one range per procedure it was calibrated by, from its own unit,
+resolution and range, and those points go there.
+
+Setting the range of an issued calibration's points is the one change made to frozen rows: 0003
+set the frozen-record triggers aside, and certificates 0004 installs them again.
 """
 
 from django.db import migrations
@@ -19,22 +23,23 @@ def forward(apps, schema_editor):
         procedure.status = "approved"
         procedure.effective_on = first["on"] or timezone.localdate()
         procedure.save(update_fields=["status", "effective_on"])
-    instruments = {}
+    ranges = {}
     for point in MeasurementPoint.objects.select_related(
         "calibration__instrument", "calibration__procedure"
     ).order_by("pk"):
-        instrument = point.calibration.instrument
-        if instrument.pk not in instruments:
-            instruments[instrument.pk] = InstrumentRange.objects.create(
+        instrument, code = point.calibration.instrument, point.calibration.procedure.code
+        if (instrument.pk, code) not in ranges:
+            position = 1 + sum(1 for key in ranges if key[0] == instrument.pk)
+            name = instrument.measuring_range or instrument.unit
+            ranges[instrument.pk, code] = InstrumentRange.objects.create(
                 instrument=instrument,
-                position=1,
-                name=instrument.measuring_range or instrument.unit,
-                procedure_code=point.calibration.procedure.code,
+                position=position,
+                name=name if position == 1 else f"{name} ({code})",
+                procedure_code=code,
                 unit=instrument.unit,
                 resolution=instrument.resolution,
             )
-        point.range = instruments[instrument.pk]
-        point.save(update_fields=["range"])
+        MeasurementPoint.objects.filter(pk=point.pk).update(range=ranges[instrument.pk, code])
 
 
 class Migration(migrations.Migration):

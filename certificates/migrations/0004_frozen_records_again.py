@@ -8,7 +8,7 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    freezing.uninstall(schema_editor.connection, ["calibration_signature"])
+    freezing.uninstall_children(schema_editor.connection, ["calibration_signature"])
 
 
 class Migration(migrations.Migration):

@@ -657,3 +657,14 @@ def test_a_row_wider_than_any_import_is_refused(draft):
     assert result.rejected == [
         (2, "There are values in cells with no column name in the header row.")
     ]
+
+
+def test_a_csv_line_longer_than_the_csv_reader_takes_is_refused_with_a_message(
+    client, draft, alice
+):
+    before = list(draft.points.values_list("readings", flat=True))
+    login(client, alice)
+    response = upload(client, draft, "huge.csv", b"nominal," + b"x" * 200_000 + b"\n100,1,2\n")
+    assert response.status_code == 400
+    assert "cannot be read as CSV" in response.content.decode()
+    assert list(draft.points.values_list("readings", flat=True)) == before

@@ -406,3 +406,12 @@ def test_who_may_grant_and_revoke_by_post(request, client, held, alice, persona,
     held.refresh_from_db()
     assert Authorisation.objects.filter(person=alice).exists() == (expected == 302)
     assert (held.revoked_on is not None) == (expected == 302)
+
+
+@pytest.mark.parametrize("person", ["²", "١", "9" * 5000, "abc", "-1"])
+def test_a_person_filter_that_is_not_a_small_number_is_ignored_not_a_server_error(
+    client, quinn, held, person
+):
+    login(client, quinn)
+    assert client.get("/competence/", {"person": person}).status_code == 200
+    assert client.get("/competence/grant/", {"person": person}).status_code == 200

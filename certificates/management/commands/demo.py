@@ -17,7 +17,7 @@ from certificates.services import certificate_issue
 from competence.models import Authorisation
 from competence.services import authorisation_grant
 from jobs.models import Job
-from jobs.services import job_receive
+from jobs.services import job_receive, job_return
 from lims.models import Customer, Role, Sector, User
 from standards.intervals import interval_propose
 from standards.models import (
@@ -636,42 +636,42 @@ class Command(BaseCommand):
         )
 
     def jobs(self, customers, users, today):
-        """One job per customer with its instruments: those calibrated are linked to their
-        calibration, the others wait on the board as received."""
-        for customer in customers.values():
-            if Job.objects.filter(customer=customer).exists():
-                continue
-            instruments = list(Instrument.objects.filter(customer=customer).order_by("pk"))
-            if not instruments:
-                continue
-            calibrations = {
-                c.instrument_id: c for c in Calibration.objects.filter(instrument__in=instruments)
-            }
-            received = min(
-                [c.received_on for c in calibrations.values()] or [today - dt.timedelta(days=1)]
-            )
+        """A job per calibration (so the board shows every state), one with the instruments that
+        wait, received, and the first issued job handed back to its customer."""
+        if Job.objects.exists():
+            return
+        condition = {
+            "condition": "Tốt, niêm phong nguyên vẹn / good, seals intact",
+            "accessories": "Hộp đựng / carrying case",
+        }
+        returned = False
+        for calibration in Calibration.objects.select_related("instrument").order_by("pk"):
             job = job_receive(
-                customer=customer,
-                received_on=received,
-                due_on=received + dt.timedelta(days=14),
+                customer=calibration.instrument.customer,
+                received_on=calibration.received_on,
+                due_on=calibration.received_on + dt.timedelta(days=10),
                 by=users["an"],
-                technician=users["binh"],
-                customer_reference=f"PO-{received:%Y}-{customer.pk:03d}",
-                items=[
-                    {
-                        "instrument": instrument,
-                        "condition": "Tốt, niêm phong nguyên vẹn / good, seals intact",
-                        "accessories": "Hộp đựng / carrying case",
-                    }
-                    for instrument in instruments
-                ],
+                technician=calibration.technician,
+                customer_reference=f"PO-{calibration.received_on:%Y}-{calibration.pk:03d}",
+                items=[{"instrument": calibration.instrument, **condition}],
             )
-            for item in job.items.all():
-                calibration = calibrations.get(item.instrument_id)
-                if calibration is not None:
-                    item.calibration = calibration
-                    item._change_reason = "Demo"
-                    item.save(update_fields=["calibration"])
+            item = job.items.get()
+            item.calibration = calibration
+            item._change_reason = "Demo"
+            item.save(update_fields=["calibration"])
+            if calibration.state == State.ISSUED and not returned:
+                job_return(job=job, returned_on=today, by=users["an"])
+                returned = True
+        for customer in customers.values():
+            waiting = Instrument.objects.filter(customer=customer, calibrations=None)
+            if waiting.exists():
+                job_receive(
+                    customer=customer,
+                    received_on=today - dt.timedelta(days=1),
+                    due_on=today + dt.timedelta(days=9),
+                    by=users["an"],
+                    items=[{"instrument": instrument, **condition} for instrument in waiting],
+                )
 
     def scope(self):
         for code, quantity, unit, low, high, cmc_abs, cmc_rel in SCOPE:
