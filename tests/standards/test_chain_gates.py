@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from calibration import services as cal
 from calibration.models import Calibration, StandardUse, State, Transition
@@ -101,9 +102,10 @@ def assert_nothing_saved():
 
 
 def test_an_overdue_standard_is_refused_at_choosing_and_nothing_is_saved(
-    weights, balance, procedure, alice, today
+    weights, balance, procedure, alice, today, monkeypatch
 ):
     on = today + dt.timedelta(days=266)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: on)  # the lab's today
     with pytest.raises(StandardNotUsable) as refusal:
         open_with(weights, balance=balance, procedure=procedure, alice=alice, on=on)
     assert refusal.value.messages == [
@@ -113,8 +115,11 @@ def test_an_overdue_standard_is_refused_at_choosing_and_nothing_is_saved(
     assert_nothing_saved()
 
 
-def test_a_standard_is_still_usable_on_its_due_date(weights, balance, procedure, alice, today):
+def test_a_standard_is_still_usable_on_its_due_date(
+    weights, balance, procedure, alice, today, monkeypatch
+):
     on = today + dt.timedelta(days=265)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: on)  # the lab's today
     calibration = open_with(weights, balance=balance, procedure=procedure, alice=alice, on=on)
     assert calibration.standard_uses.get().standard_calibration.certificate_number == "V01.26.0001"
 

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from calibration import services as cal
 from standards.models import StandardStatus
@@ -26,10 +27,16 @@ def test_a_standard_in_force_is_usable_and_names_its_certificate(weights, today)
     assert standard_check_usable(standard=weights, on=today).certificate_number == "V01.26.0001"
 
 
+def live_on(monkeypatch, day):
+    """The lab works on `day`: a calibration cannot be dated after today."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+
 def test_an_overdue_standard_is_refused_with_its_due_date(
-    weights, balance, procedure, alice, today
+    weights, balance, procedure, alice, today, monkeypatch
 ):
     later = today + dt.timedelta(days=300)
+    live_on(monkeypatch, later)
     with pytest.raises(StandardNotUsable) as refusal:
         open_with(weights, balance=balance, procedure=procedure, alice=alice, on=later)
     message = refusal.value.messages[0]
@@ -37,8 +44,10 @@ def test_an_overdue_standard_is_refused_with_its_due_date(
     assert (today + dt.timedelta(days=265)).strftime("%d/%m/%Y") in message
 
 
-def test_a_refused_calibration_is_not_saved(weights, balance, procedure, alice, today):
+def test_a_refused_calibration_is_not_saved(weights, balance, procedure, alice, today, monkeypatch):
     from calibration.models import Calibration
+
+    live_on(monkeypatch, today + dt.timedelta(days=300))
 
     with pytest.raises(StandardNotUsable):
         open_with(
@@ -103,11 +112,12 @@ def test_a_status_change_needs_a_reason_and_is_in_the_history(weights, quinn):
 
 
 def test_the_page_refuses_an_overdue_standard_with_the_reason(
-    client, weights, balance, procedure, alice, today
+    client, weights, balance, procedure, alice, today, monkeypatch
 ):
     from tests.conftest import login
 
     login(client, alice)
+    live_on(monkeypatch, today + dt.timedelta(days=300))
     later = (today + dt.timedelta(days=300)).isoformat()
     response = client.post(
         "/calibrations/new/",
