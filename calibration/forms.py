@@ -3,7 +3,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from calibration.models import Instrument, Procedure
+from calibration.models import Adjustment, Instrument, Procedure
+from calibration.services import parse_reading
 from lims.models import Customer
 from standards.chain import chain_of
 from standards.models import Standard, StandardCalibration, StandardStatus
@@ -111,3 +112,34 @@ class CalibrationForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConditionsForm(forms.Form):
+    """The environment, adjustment and remarks; numbers typed with a comma or a point."""
+
+    temperature = forms.CharField(
+        label=_("Temperature (°C)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 7}),
+    )
+    humidity = forms.CharField(
+        label=_("Relative humidity (%)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 7}),
+    )
+    adjustment = forms.ChoiceField(
+        label=_("Adjustment"), choices=Adjustment.choices, widget=forms.RadioSelect
+    )
+    remarks = forms.CharField(
+        label=_("Remarks"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=1000)
+
+    def clean_temperature(self):
+        return parse_reading(self.cleaned_data["temperature"])
+
+    def clean_humidity(self):
+        return parse_reading(self.cleaned_data["humidity"])

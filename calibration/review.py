@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from calibration import signing
 from calibration.models import Calibration, State
-from calibration.services import chain_refusals, signature_problems
+from calibration.workflow import chain_refusals, signature_problems
 from competence.services import authorisation_for
 from lims.access import can
 

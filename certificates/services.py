@@ -8,12 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calibration.models import Calibration, State
-from calibration.services import (
-    SignatureRefused,
-    WorkflowError,
-    calibration_mark_issued,
-    signature_problems,
-)
+from calibration.services import WorkflowError
+from calibration.workflow import SignatureRefused, calibration_mark_issued, signature_problems
 from certificates.models import Certificate, Kind
 from certificates.numbering import number_next
 from certificates.render import render_pdf

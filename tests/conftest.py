@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Procedure, ScopeEntry
 from lims.models import Customer, Role, Sector, User
 from standards.models import NationalStandard, Provider
@@ -271,9 +272,9 @@ def issued(draft, alice, rita):
     """A calibration taken through the whole workflow, with its certificate."""
     from certificates.services import certificate_issue
 
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD)
-    cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_review(calibration=draft, by=rita, password=PASSWORD)
+    flow.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     return certificate_issue(calibration=draft, by=rita)
 
 
@@ -284,9 +285,9 @@ def other_issued(other_balance, procedure, weights, alice, rita, today):
     calibration = open_calibration(
         instrument=other_balance, procedure=procedure, standard=weights, technician=alice, on=today
     )
-    cal.calibration_submit(calibration=calibration, by=alice)
-    cal.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
-    cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
+    flow.calibration_submit(calibration=calibration, by=alice)
+    flow.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
+    flow.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
     return certificate_issue(calibration=calibration, by=rita)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from calibration.models import Calibration, MeasurementPoint
-from calibration.services import chain_refusals
+from calibration.workflow import chain_refusals
 from standards.chain import Chain, chain_of
 
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Adjustment, MeasurementPoint
 from tests.api.test_schema import assert_matches
 from tests.conftest import login
@@ -130,8 +131,8 @@ def test_points_of_other_ranges_and_phases_are_kept(client, draft, alice, balanc
 
 
 def test_after_a_submission_the_reason_is_required_and_kept(client, draft, alice, rita):
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_return(calibration=draft, by=rita, reason="Đo lại / measure again")
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_return(calibration=draft, by=rita, reason="Đo lại / measure again")
     login(client, alice)
 
     without = post(client, draft, body())
@@ -274,7 +275,7 @@ def test_an_anonymous_client_may_not_post_readings(client, draft):
 
 
 def test_a_calibration_no_longer_a_draft_is_refused(client, draft, alice):
-    cal.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_submit(calibration=draft, by=alice)
     before = saved(draft)
 
     response = post(login(client, alice), draft, body())

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Adjustment, EntryDraft, MeasurementPoint, Phase
 from tests.conftest import login
 
@@ -254,8 +255,8 @@ def test_ten_thousand_rows_are_refused_not_a_server_error(client, draft, alice):
 
 
 def test_a_reason_is_needed_once_the_calibration_was_submitted(client, draft, alice, rita):
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_return(calibration=draft, by=rita, reason="Thiếu điểm")
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_return(calibration=draft, by=rita, reason="Thiếu điểm")
     login(client, alice)
     html = client.get(f"/calibrations/{draft.pk}/").content.decode()
     assert 'name="reason" id="id_grid_reason"' in html
@@ -397,7 +398,7 @@ def test_a_huge_draft_is_refused_with_400(client, draft, alice):
 
 
 def test_no_draft_is_kept_once_the_calibration_is_submitted(client, draft, alice):
-    cal.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_submit(calibration=draft, by=alice)
     response = login(client, alice).post(f"/calibrations/{draft.pk}/draft/", sections_of(draft))
     assert response.status_code == 400
     assert not EntryDraft.objects.exists()

@@ -17,6 +17,7 @@ from django.contrib.messages import get_messages
 
 from calibration import imports
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Adjustment, MeasurementPoint
 from tests.conftest import login
 
@@ -460,8 +461,8 @@ def test_a_reference_value_two_standards_give_must_be_named(draft, alice, quinn,
 
 
 def test_after_a_submission_an_import_needs_a_reason(client, draft, alice, rita):
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_return(calibration=draft, by=rita, reason="Thiếu số đọc / readings missing")
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_return(calibration=draft, by=rita, reason="Thiếu số đọc / readings missing")
     content = csv_bytes("nominal;r1;r2\n100;100,0002;100,0003\n")
     login(client, alice)
 
@@ -543,7 +544,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, draft):
 
 
 def test_a_calibration_no_longer_a_draft_sends_back_with_the_reason(client, draft, alice):
-    cal.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_submit(calibration=draft, by=alice)
     before = saved(draft)
     login(client, alice)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Adjustment, MeasurementPoint, Phase, ScopeEntry, Signature, State
 from calibration.procedures import procedure_approve, procedure_new_version
 from calibration.results import scope_line
@@ -76,23 +77,23 @@ def test_unchanged_rows_write_no_history(draft, alice):
 
 
 def test_renaming_a_range_or_a_standard_keeps_the_signatures(draft, alice, rita, quinn):
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD)
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_review(calibration=draft, by=rita, password=PASSWORD)
     spec = draft.points.first().range
     cal.instrument_range_update(range=spec, by=alice, reason="Clearer name", name="0 – 220 g")
     weights = draft.standard_uses.get().standard
     standard_update(standard=weights, by=quinn, reason="New asset numbers", asset_number="E2-99")
-    assert cal.signature_problems(draft, meanings=["reviewed"]) == []
+    assert flow.signature_problems(draft, meanings=["reviewed"]) == []
 
 
 def test_an_approved_calibration_whose_signatures_fail_can_be_returned(draft, alice, rita):
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD)
-    cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_review(calibration=draft, by=rita, password=PASSWORD)
+    flow.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     with pytest.raises(ValidationError):  # signatures hold: an approved calibration stays
-        cal.calibration_return(calibration=draft, by=rita, reason="Second thoughts")
+        flow.calibration_return(calibration=draft, by=rita, reason="Second thoughts")
     MeasurementPoint.objects.filter(calibration=draft, position=1).update(readings=["1", "2"])
-    cal.calibration_return(calibration=draft, by=rita, reason="The data changed after signing")
+    flow.calibration_return(calibration=draft, by=rita, reason="The data changed after signing")
     draft.refresh_from_db()
     assert draft.state == State.DRAFT
 
@@ -102,7 +103,7 @@ def test_every_range_and_phase_needs_a_point_before_submission(draft, alice, pro
         instrument=draft.instrument, procedure=procedure, by=alice, name="0 – 6 kg"
     )
     with pytest.raises(ValidationError, match="0 – 6 kg · As left has no point"):
-        cal.calibration_submit(calibration=draft, by=alice)
+        flow.calibration_submit(calibration=draft, by=alice)
 
 
 def test_a_calibration_cannot_be_dated_in_the_future(balance, procedure, weights, alice, today):
@@ -127,7 +128,7 @@ def test_a_revocation_reaching_back_to_the_calibration_date_stops_the_submission
         authorisation=perform, on=today, reason="Supervised work found wanting", by=quinn
     )
     with pytest.raises(NotAuthorised, match="revoked on"):
-        cal.calibration_submit(calibration=draft, by=alice)
+        flow.calibration_submit(calibration=draft, by=alice)
 
 
 def test_a_version_cannot_be_approved_to_take_effect_later(procedure, quinn, today):

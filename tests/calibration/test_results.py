@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Adjustment, Phase, ScopeEntry, State
 from calibration.results import recompute
 from tests.conftest import PASSWORD
@@ -214,7 +215,7 @@ def test_an_adjusted_instrument_has_as_found_and_as_left_points(draft, alice):
     )
     draft.refresh_from_db()
     with pytest.raises(ValidationError, match="enter the as-found readings"):
-        cal.calibration_submit(calibration=draft, by=alice)
+        flow.calibration_submit(calibration=draft, by=alice)
     cal.calibration_set_point(
         calibration=draft,
         position=1,
@@ -233,7 +234,7 @@ def test_an_adjusted_instrument_has_as_found_and_as_left_points(draft, alice):
             humidity=Decimal("55"),
             adjustment=Adjustment.NONE,
         )
-    assert cal.calibration_submit(calibration=draft, by=alice).state == State.SUBMITTED
+    assert flow.calibration_submit(calibration=draft, by=alice).state == State.SUBMITTED
 
 
 def test_the_environment_outside_the_procedures_limits_is_refused(draft, alice, procedure):
@@ -242,7 +243,7 @@ def test_the_environment_outside_the_procedures_limits_is_refused(draft, alice, 
     with pytest.raises(
         ValidationError, match=r"Temperature 23 °C is outside the procedure's limits 18 – 22 °C"
     ):
-        cal.calibration_submit(calibration=draft, by=alice)
+        flow.calibration_submit(calibration=draft, by=alice)
     with pytest.raises(ValidationError, match="Temperature 25.5 °C"):
         cal.calibration_set_conditions(
             calibration=draft, by=alice, temperature=Decimal("25.5"), humidity=Decimal("50")
@@ -250,7 +251,7 @@ def test_the_environment_outside_the_procedures_limits_is_refused(draft, alice, 
     cal.calibration_set_conditions(
         calibration=draft, by=alice, temperature=Decimal("21.5"), humidity=Decimal("50")
     )
-    assert cal.calibration_submit(calibration=draft, by=alice).state == State.SUBMITTED
+    assert flow.calibration_submit(calibration=draft, by=alice).state == State.SUBMITTED
 
 
 @pytest.mark.parametrize(
@@ -286,8 +287,8 @@ def test_a_calibration_keeps_the_version_it_used(draft, quinn, rita, alice):
     procedure_approve(procedure=v2, by=quinn, effective_on=dt.date(2000, 1, 1))
     draft.refresh_from_db()
     assert (draft.procedure.version, draft.procedure.status) == (1, "withdrawn")
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_review(
         calibration=draft, by=rita, password=PASSWORD
     )  # by code: still authorised
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from calibration import services as cal
 from calibration import signing
+from calibration import workflow as flow
 from calibration.models import MeasurementPoint, Signature, State
 from certificates.services import certificate_issue
 from competence.services import NotAuthorised, authorisation_revoke
@@ -20,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reviewed(draft, alice, rita):
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD, reason="Đủ dữ liệu")
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_review(calibration=draft, by=rita, password=PASSWORD, reason="Đủ dữ liệu")
     draft.refresh_from_db()
     return draft
 
@@ -33,21 +34,21 @@ def test_a_review_is_a_signature_over_the_data(reviewed, rita):
     assert len(signature.digest) == 64
     readings = [p["readings"] for p in signature.content["points"]]
     assert readings == [["100.0002", "100.0001", "100.0002"], ["199.9998", "199.9999", "199.9998"]]
-    assert cal.signature_problems(reviewed, meanings=["reviewed"]) == []
+    assert flow.signature_problems(reviewed, meanings=["reviewed"]) == []
 
 
 @pytest.mark.parametrize("password", ["", "wrong", PASSWORD.upper()])
 def test_signing_needs_the_signers_own_password(draft, alice, rita, password):
-    cal.calibration_submit(calibration=draft, by=alice)
-    with pytest.raises(cal.SignatureRefused, match="password is not right"):
-        cal.calibration_review(calibration=draft, by=rita, password=password)
+    flow.calibration_submit(calibration=draft, by=alice)
+    with pytest.raises(flow.SignatureRefused, match="password is not right"):
+        flow.calibration_review(calibration=draft, by=rita, password=password)
     draft.refresh_from_db()
     assert draft.state == State.SUBMITTED
     assert not draft.signatures.exists()
 
 
 def test_the_signature_is_void_after_a_change_through_the_service(reviewed, alice, rita):
-    cal.calibration_return(calibration=reviewed, by=rita, reason="Point 2: repeat the readings")
+    flow.calibration_return(calibration=reviewed, by=rita, reason="Point 2: repeat the readings")
     with pytest.raises(ValidationError, match="say why its data change"):
         cal.calibration_set_point(
             calibration=reviewed,
@@ -64,7 +65,7 @@ def test_the_signature_is_void_after_a_change_through_the_service(reviewed, alic
         by=alice,
         reason="Readings repeated as the reviewer asked",
     )
-    [problem] = cal.signature_problems(reviewed, meanings=["reviewed"])
+    [problem] = flow.signature_problems(reviewed, meanings=["reviewed"])
     assert "is void: the data changed after it was signed" in problem
     point = reviewed.points.get(position=2)
     assert point.history.first().history_change_reason == "Readings repeated as the reviewer asked"
@@ -87,16 +88,16 @@ def test_any_change_behind_the_services_back_voids_the_signature_and_stops_appro
     reviewed, rita, change
 ):
     change(reviewed)
-    with pytest.raises(cal.SignatureRefused, match="void"):
-        cal.calibration_approve(calibration=reviewed, by=rita, password=PASSWORD)
+    with pytest.raises(flow.SignatureRefused, match="void"):
+        flow.calibration_approve(calibration=reviewed, by=rita, password=PASSWORD)
     reviewed.refresh_from_db()
     assert reviewed.state == State.REVIEWED
 
 
 def test_a_change_after_approval_stops_the_issue(reviewed, rita):
-    cal.calibration_approve(calibration=reviewed, by=rita, password=PASSWORD)
+    flow.calibration_approve(calibration=reviewed, by=rita, password=PASSWORD)
     type(reviewed).objects.filter(pk=reviewed.pk).update(place="Hiện trường / on site")
-    with pytest.raises(cal.SignatureRefused) as refusal:
+    with pytest.raises(flow.SignatureRefused) as refusal:
         certificate_issue(calibration=reviewed, by=rita)
     assert len(refusal.value.messages) == 2  # both the review and the approval are void
     reviewed.refresh_from_db()
@@ -104,31 +105,31 @@ def test_a_change_after_approval_stops_the_issue(reviewed, rita):
 
 
 def test_unchanged_data_keeps_both_signatures_through_the_issue(reviewed, rita):
-    cal.calibration_approve(calibration=reviewed, by=rita, password=PASSWORD)
+    flow.calibration_approve(calibration=reviewed, by=rita, password=PASSWORD)
     certificate = certificate_issue(calibration=reviewed, by=rita)
     assert certificate.number
     assert [s.meaning for s in reviewed.signatures.all()] == ["reviewed", "approved"]
-    assert cal.signature_problems(reviewed) == []
+    assert flow.signature_problems(reviewed) == []
 
 
 def test_the_technician_cannot_sign_their_own_work(draft, alice, quinn):
-    cal.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_submit(calibration=draft, by=alice)
     alice.role = "reviewer"
     alice.save()
     authorise(alice, draft.procedure.code, "review", by=quinn)
     with pytest.raises(PermissionDenied, match="second person"):
-        cal.calibration_review(calibration=draft, by=alice, password=PASSWORD)
+        flow.calibration_review(calibration=draft, by=alice, password=PASSWORD)
 
 
 def test_only_a_person_authorised_for_the_procedure_may_review_or_approve(draft, alice, quinn):
     vera = make_user("vera", "reviewer", first="Vera", last="Võ")
-    cal.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_submit(calibration=draft, by=alice)
     with pytest.raises(NotAuthorised, match="Võ Vera is not authorised to review QTHC-KL-01"):
-        cal.calibration_review(calibration=draft, by=vera, password=PASSWORD)
+        flow.calibration_review(calibration=draft, by=vera, password=PASSWORD)
     authorise(vera, draft.procedure.code, "review", by=quinn)
-    cal.calibration_review(calibration=draft, by=vera, password=PASSWORD)
+    flow.calibration_review(calibration=draft, by=vera, password=PASSWORD)
     with pytest.raises(NotAuthorised, match="not authorised to approve QTHC-KL-01"):
-        cal.calibration_approve(calibration=draft, by=vera, password=PASSWORD)
+        flow.calibration_approve(calibration=draft, by=vera, password=PASSWORD)
     draft.refresh_from_db()
     assert draft.state == State.REVIEWED
 
@@ -137,7 +138,7 @@ def test_a_revoked_authorisation_stops_the_next_signature(reviewed, rita, quinn,
     approval = rita.authorisations.get(activity="approve")
     authorisation_revoke(authorisation=approval, on=today, reason="Left the lab", by=quinn)
     with pytest.raises(NotAuthorised, match="revoked on"):
-        cal.calibration_approve(calibration=reviewed, by=rita, password=PASSWORD)
+        flow.calibration_approve(calibration=reviewed, by=rita, password=PASSWORD)
 
 
 def test_a_technician_without_an_authorisation_cannot_open_a_calibration(

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from calibration import services as cal
+from calibration import workflow as flow
 from tests.browser.conftest import _thaw_before_flush  # noqa: F401  (issued rows are frozen)
 from tests.conftest import PASSWORD
 
@@ -27,8 +27,8 @@ def reviewed(balance, procedure, weights, alice, rita, today):
     calibration = open_calibration(
         instrument=balance, procedure=procedure, standard=weights, technician=alice, on=today
     )
-    cal.calibration_submit(calibration=calibration, by=alice)
-    cal.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
+    flow.calibration_submit(calibration=calibration, by=alice)
+    flow.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
     return calibration
 
 

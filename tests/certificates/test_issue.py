@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import State
 from certificates.models import Certificate
 from certificates.services import TraceabilityBroken, certificate_issue
@@ -16,9 +16,9 @@ from tests.conftest import PASSWORD, login, open_calibration
 
 
 def approve(calibration, alice, rita):
-    cal.calibration_submit(calibration=calibration, by=alice)
-    cal.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
-    return cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
+    flow.calibration_submit(calibration=calibration, by=alice)
+    flow.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
+    return flow.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
 
 
 def pdf_text(data: bytes, tmp_path) -> str:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from calibration import services as cal
+from calibration import workflow as flow
 from jobs import services as jobs
 from tests.conftest import PASSWORD
 
@@ -73,14 +74,16 @@ def advance(calibration, *, to, technician, reviewer):
     from certificates.services import certificate_issue
 
     steps = [
-        ("submitted", lambda: cal.calibration_submit(calibration=calibration, by=technician)),
+        ("submitted", lambda: flow.calibration_submit(calibration=calibration, by=technician)),
         (
             "reviewed",
-            lambda: cal.calibration_review(calibration=calibration, by=reviewer, password=PASSWORD),
+            lambda: flow.calibration_review(
+                calibration=calibration, by=reviewer, password=PASSWORD
+            ),
         ),
         (
             "approved",
-            lambda: cal.calibration_approve(
+            lambda: flow.calibration_approve(
                 calibration=calibration, by=reviewer, password=PASSWORD
             ),
         ),

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from calibration import services as cal
+from calibration import workflow as flow
 from jobs import services as jobs
 from jobs.models import Job, JobStatus
 from tests.conftest import login
@@ -54,7 +54,7 @@ def test_a_job_is_only_as_far_as_its_least_advanced_item(
     advance(calibration, to="issued", technician=alice, reviewer=rita)
     assert status_of(job) == JobStatus.IN_PROGRESS  # one issued, one not started
     other = start(second, technician=alice, procedure=procedure, standard=weights, on=today)
-    cal.calibration_submit(calibration=other, by=alice)
+    flow.calibration_submit(calibration=other, by=alice)
     assert status_of(job) == JobStatus.AWAITING_REVIEW
 
 
@@ -64,8 +64,8 @@ def test_a_returned_calibration_takes_the_job_back_to_in_progress(
     calibration = start(
         job.items.get(), technician=alice, procedure=procedure, standard=weights, on=today
     )
-    cal.calibration_submit(calibration=calibration, by=alice)
-    cal.calibration_return(calibration=calibration, by=rita, reason="Thiếu điểm 50 g")
+    flow.calibration_submit(calibration=calibration, by=alice)
+    flow.calibration_return(calibration=calibration, by=rita, reason="Thiếu điểm 50 g")
     assert status_of(job) == JobStatus.IN_PROGRESS
 
 

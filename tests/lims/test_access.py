@@ -21,6 +21,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Calibration, Instrument, Procedure, State, Transition
 from calibration.procedures import procedure_new_version
 from certificates.models import Certificate
@@ -154,15 +155,15 @@ def build_lab() -> SimpleNamespace:
             on=today,
         )
         moves = [
-            (cal.calibration_submit, technician),
-            (cal.calibration_review, rita),
-            (cal.calibration_approve, rita),
+            (flow.calibration_submit, technician),
+            (flow.calibration_review, rita),
+            (flow.calibration_approve, rita),
             (certificate_issue, rita),
         ]
         for move, by in moves:
             if calibration.state == state:
                 break
-            signs = move in (cal.calibration_review, cal.calibration_approve)
+            signs = move in (flow.calibration_review, flow.calibration_approve)
             move(calibration=calibration, by=by, **({"password": PASSWORD} if signs else {}))
             calibration.refresh_from_db()
         return calibration

@@ -1,10 +1,10 @@
-from calibration import services as cal
+from calibration import workflow as flow
 from tests.conftest import login
 
 
 def test_the_history_page_shows_who_when_why_and_what_changed(client, draft, alice, rita):
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_return(calibration=draft, by=rita, reason="Thiếu điểm 50 g")
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_return(calibration=draft, by=rita, reason="Thiếu điểm 50 g")
     login(client, rita)
     page = client.get(f"/history/calibration/{draft.pk}/").content.decode()
     assert "Thiếu điểm 50 g" in page

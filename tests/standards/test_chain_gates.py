@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Calibration, StandardUse, State, Transition
 from standards.chain import chain_of
 from standards.models import Provider, StandardStatus
@@ -51,8 +52,8 @@ def open_with(standard, *, balance, procedure, alice, on):
 
 
 def reviewed(calibration, *, alice, rita):
-    cal.calibration_submit(calibration=calibration, by=alice)
-    cal.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
+    flow.calibration_submit(calibration=calibration, by=alice)
+    flow.calibration_review(calibration=calibration, by=rita, password=PASSWORD)
     return calibration
 
 
@@ -351,7 +352,7 @@ def test_approval_is_refused_when_the_standard_was_quarantined_on_the_day(
         standard=weights, status=StandardStatus.QUARANTINED, by=quinn, reason="Check failed"
     )
     with pytest.raises(StandardNotUsable) as refusal:
-        cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
+        flow.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     assert refusal.value.messages == [
         f"Standard E2-01 Bộ quả cân E2 has been quarantined since {day(today)}."
     ]
@@ -364,7 +365,7 @@ def test_approval_is_refused_when_the_standard_was_retired_on_the_day(
     reviewed(draft, alice=alice, rita=rita)
     standard_set_status(standard=weights, status=StandardStatus.RETIRED, by=quinn, reason="Worn")
     with pytest.raises(StandardNotUsable) as refusal:
-        cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
+        flow.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     assert refusal.value.messages == [
         f"Standard E2-01 Bộ quả cân E2 has been retired since {day(today)}."
     ]
@@ -386,7 +387,7 @@ def test_approval_stands_for_a_calibration_dated_before_a_quarantine_of_today(
         standard=weights, status=StandardStatus.QUARANTINED, by=quinn, reason="Check failed"
     )
     assert (
-        cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD).state
+        flow.calibration_approve(calibration=calibration, by=rita, password=PASSWORD).state
         == State.APPROVED
     )
 
@@ -409,7 +410,7 @@ def test_approval_is_refused_when_a_points_certificate_was_replaced_naming_the_r
         replacement_reason="VMI corrected the 100 g value",
     )
     with pytest.raises(StandardNotUsable) as refusal:
-        cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
+        flow.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     assert refusal.value.messages == [
         "Certificate VMI V01.26.0001 of standard E2-01 Bộ quả cân E2 has been replaced by "
         "VMI V01.26.0001 v2: VMI corrected the 100 g value"
@@ -429,7 +430,7 @@ def test_approval_is_refused_when_the_providers_accreditation_ended_before_the_d
     quatest.accreditation_valid_until = today - dt.timedelta(days=1)
     quatest.save()
     with pytest.raises(StandardNotUsable) as refusal:
-        cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
+        flow.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
     assert refusal.value.messages == [
         "The accreditation VILAS 001 (BoA) of provider Quatest 1 expired on "
         f"{day(today - dt.timedelta(days=1))}."
@@ -448,7 +449,7 @@ def test_approval_is_refused_when_the_provider_has_lost_its_accreditation(
     quatest.accreditation_number = ""
     quatest.save()
     with pytest.raises(StandardNotUsable, match="Quatest 1 has no accreditation on record"):
-        cal.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
+        flow.calibration_approve(calibration=calibration, by=rita, password=PASSWORD)
     assert_not_approved(calibration)
 
 

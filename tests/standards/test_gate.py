@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from calibration import services as cal
+from calibration import workflow as flow
 from standards.models import StandardStatus
 from standards.services import StandardNotUsable, standard_check_usable, standard_set_status
 from tests.conftest import PASSWORD
@@ -84,11 +85,11 @@ def test_a_quarantined_standard_is_refused_with_since_when(
 
 
 def test_approval_is_refused_when_a_standard_is_no_longer_valid(draft, weights, alice, rita, quinn):
-    cal.calibration_submit(calibration=draft, by=alice)
-    cal.calibration_review(calibration=draft, by=rita, password=PASSWORD)
+    flow.calibration_submit(calibration=draft, by=alice)
+    flow.calibration_review(calibration=draft, by=rita, password=PASSWORD)
     standard_set_status(standard=weights, status=StandardStatus.RETIRED, by=quinn, reason="Damaged")
     with pytest.raises(StandardNotUsable, match="E2-01"):
-        cal.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
+        flow.calibration_approve(calibration=draft, by=rita, password=PASSWORD)
     draft.refresh_from_db()
     assert draft.state == "reviewed"
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from calibration import services as cal
+from calibration import workflow as flow
 from calibration.models import Calibration, Instrument, Procedure, ScopeEntry, State
 from certificates.services import certificate_issue
 from competence.models import Authorisation
@@ -889,15 +890,15 @@ class Command(BaseCommand):
         steps = [State.SUBMITTED, State.REVIEWED, State.APPROVED, State.ISSUED]
         for step in steps[: steps.index(final) + 1] if final != State.DRAFT else []:
             if step == State.SUBMITTED:
-                cal.calibration_submit(calibration=calibration, by=technician)
+                flow.calibration_submit(calibration=calibration, by=technician)
             elif step == State.REVIEWED:
-                cal.calibration_review(
+                flow.calibration_review(
                     calibration=calibration,
                     by=reviewer,
                     password=PASSWORD,
                     reason="Đã soát xét dữ liệu",
                 )
             elif step == State.APPROVED:
-                cal.calibration_approve(calibration=calibration, by=reviewer, password=PASSWORD)
+                flow.calibration_approve(calibration=calibration, by=reviewer, password=PASSWORD)
             else:
                 certificate_issue(calibration=calibration, by=reviewer)

@@ -1,0 +1,68 @@
+"""Saving checked rows: who may import, and one call of `calibration_set_points`, all or none."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from calibration.imports.results import ImportRejected, ImportResult
+from calibration.models import Calibration
+from calibration.services import WorkflowError, calibration_set_points
+from lims.access import require
+from lims.models import User
+
+
+def check_may_import(calibration: Calibration, user: User) -> None:
+    """The grid's rule: only the technician performing a draft calibration enters its readings.
+
+    PermissionDenied for any other role or person, WorkflowError once it is no longer a draft;
+    `calibration_set_points` checks the same again when saving.
+    """
+    require(user, "calibration.edit")
+    if calibration.technician_id != user.pk:
+        raise PermissionDenied(
+            _("Only the technician who performs a calibration may enter its data.")
+        )
+    if not calibration.is_editable:
+        raise WorkflowError(
+            _("This calibration is %(state)s; only a draft can be changed.")
+            % {"state": calibration.get_state_display().lower()}
+        )
+
+
+@transaction.atomic
+def import_points(
+    *, calibration: Calibration, result: ImportResult, by: User, reason: str = ""
+) -> int:
+    """Save checked rows: they replace the points of their ranges and phases, others are kept.
+
+    Returns the number of points imported. Raises ImportRejected (by line) when
+    `calibration_set_points` refuses, PermissionDenied as it does.
+    """
+    if not result.ok:
+        raise ImportRejected(result.rejected or [(None, _("There is nothing to import."))])
+    calibration = Calibration.objects.select_for_update().get(pk=calibration.pk)
+    try:
+        calibration_set_points(
+            calibration=calibration,
+            rows=result.rows,
+            by=by,
+            reason=reason,
+            covered={(row.range, row.phase) for row in result.rows},
+        )
+    except ValidationError as error:
+        raise ImportRejected(_locate(error.messages, result.lines)) from None
+    return len(result.rows)
+
+
+def _locate(messages: list[str], lines: list[int]) -> list[tuple[int | None, str]]:
+    """The service names rows by their place in the grid; give them the file's line instead."""
+    located = []
+    for message in messages:
+        line = None
+        for index in range(len(lines), 0, -1):
+            prefix = _("Row %(n)d: %(error)s") % {"n": index, "error": ""}
+            if message.startswith(prefix):
+                line, message = lines[index - 1], message.removeprefix(prefix)
+                break
+        located.append((line, message))
+    return located
