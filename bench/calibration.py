@@ -11,6 +11,8 @@ calibration of an instrument, then prints:
 - the time to save the whole grid through `calibration_set_points` (parse, check, compute,
   store with history), as the entry page and the import do;
 - the time to recompute the 50 stored results from their own inputs (`results.recompute`);
+- the time of one point where the procedure asks for Monte Carlo (adaptive, JCGM 101 7.9, with
+  the validation of the GUM interval);
 - the number of SQL queries of the calibration page with 5 and with 50 points.
 
 Times are the best of several repeats. Nothing here asserts anything.
@@ -183,7 +185,19 @@ def main():
         rows_now = edits[next(turns) % 2]
         cal.calibration_set_points(calibration=calibration, rows=rows_now, by=tech)
 
+    monte_carlo = computation._replace(
+        method=computation.method.__class__(
+            model=computation.method.model, budget=computation.method.budget, monte_carlo=True
+        )
+    )
+
+    def one_by_monte_carlo():
+        cal.compute_point(
+            monte_carlo, range=rows[0].range, reference=rows[0].reference, readings=parsed[0]
+        )
+
     compute = best(compute_only)
+    by_mc = best(one_by_monte_carlo, repeats=3)
     save = min(save_new() for _ in range(REPEATS))
     cal.calibration_set_points(calibration=calibration, rows=rows, by=tech)
     change = best(save_changed)
@@ -207,6 +221,7 @@ def main():
     print(f"save a new grid (parse, check, compute, store):   {save * 1000:7.1f} ms")
     print(f"save the grid with every reading changed:         {change * 1000:7.1f} ms")
     print(f"recompute 50 stored results from their inputs:    {again * 1000:7.1f} ms")
+    print(f"one point by adaptive Monte Carlo and validation: {by_mc * 1000:7.1f} ms")
     for count, (n, status) in counts.items():
         print(f"calibration page with {count:2d} points: {n} queries (HTTP {status})")
 
