@@ -8,6 +8,7 @@ from calibration.models import Calibration
 
 class Kind(models.TextChoices):
     CALIBRATION = "calibration", _("Calibration")
+    VERIFICATION = "verification", _("Verification")
 
 
 class Certificate(models.Model):

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from certificates.models import Counter, Kind
 
-PREFIX = {Kind.CALIBRATION: "HC"}
+PREFIX = {Kind.CALIBRATION: "HC", Kind.VERIFICATION: "KD"}  # hiệu chuẩn, kiểm định
 
 
 def number_next(*, kind: str, year: int) -> str:
