@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from calibration.access import calibration_for_user
 from certificates.access import certificate_for_user, certificates_for
 from certificates.dashboard import dashboard_for
+from certificates.dcc import DccExportError, dcc_xml
 from certificates.services import certificate_issue
 from lims.access import require
 from lims.forms import message_refusal
@@ -59,3 +60,17 @@ def certificate_issue_view(request, calibration_pk):
         return redirect("calibration", pk=calibration.pk)
     messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
     return redirect("certificate", pk=certificate.pk)
+
+
+@login_required
+def certificate_dcc(request, pk):
+    """The certificate as a Digital Calibration Certificate (PTB DCC 3.3.0 XML)."""
+    certificate = certificate_for_user(request.user, pk)
+    try:
+        data = dcc_xml(certificate)
+    except DccExportError as error:
+        messages.error(request, str(error))
+        return redirect("certificate", pk=certificate.pk)
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.xml"'
+    return response

@@ -327,6 +327,8 @@ PAGES = [
     ("certificate_of_other_customer",         "/certificates/{other_certificate}/",       (200, 200, 200, 200, 200, 404, 200)),
     ("certificate_pdf",                       "/certificates/{certificate}/pdf/",         (200, 200, 200, 200, 200, 200, 404)),
     ("certificate_pdf_of_other_customer",     "/certificates/{other_certificate}/pdf/",   (200, 200, 200, 200, 200, 404, 200)),
+    ("certificate_dcc",                       "/certificates/{certificate}/dcc/",         (200, 200, 200, 200, 200, 200, 404)),
+    ("certificate_dcc_of_other_customer",     "/certificates/{other_certificate}/dcc/",   (200, 200, 200, 200, 200, 404, 200)),
     ("history_of_customer",                   "/history/customer/{customer}/",            (200, 200, 200, 200, 200, 403, 403)),
     ("history_of_user",                       "/history/user/{alice}/",                   (200, 200, 200, 200, 200, 403, 403)),
     ("history_of_standard",                   "/history/standard/{weights}/",             (200, 200, 200, 200, 200, 403, 403)),
