@@ -346,8 +346,9 @@ class CalibrationViewSet(ScopedViewSet):
         },
         description=(
             "Save readings of a draft calibration, checked like an imported file: every point "
-            "or none. The points replace those of the ranges and phases they name; the points of "
-            "other ranges and phases are kept. A 400 lists every refused point."
+            "or none. A point replaces the saved point of its range and phase at the same "
+            "reference value, or is added; no saved point is removed. A 400 lists every refused "
+            "point."
         ),
     )
     @action(detail=True, methods=["post"], parser_classes=[ReadingsJSONParser])

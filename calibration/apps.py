@@ -6,9 +6,7 @@ def procedure_codes():
     """The procedures people can be authorised for: every code with a version, by its title."""
     from calibration.models import Procedure
 
-    return [
-        (p.code, f"{p.code} {p.title_vi}") for p in Procedure.objects.order_by("code", "-version")
-    ]
+    return [(p.code, p.title_vi) for p in Procedure.objects.order_by("code", "-version")]
 
 
 class CalibrationConfig(AppConfig):

@@ -90,12 +90,11 @@ def check_budget(model: str, budget) -> None:
         else:
             used = {names[i] for i in compiled.used}
             for component in budget:
-                if (
-                    component["source"] in ("readings", "certificate")
-                    and component["name"] not in used
-                ):
+                if component["name"] not in used:
                     errors.append(
-                        _("The measurement model must use %(name)s (%(source)s).")
+                        _(
+                            "The measurement model must use %(name)s (%(source)s): a component it does not use carries no weight."
+                        )
                         % {"name": component["name"], "source": component["source"]}
                     )
     if errors:

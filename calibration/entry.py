@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from calibration import services
-from calibration.models import MeasurementPoint, Phase
+from calibration.models import EntryDraft, MeasurementPoint, Phase
 from calibration.results import plain
 from lims.forms import is_small_number
 from lims.templatetags.lab import figure
@@ -29,7 +29,7 @@ BLANK_ROWS = 2
 MAX_ROWS, MAX_COLUMNS, MAX_SECTIONS = 500, 100, 50
 
 GRID_FIELD = re.compile(
-    r"^(rows|columns|sections|rev|s\d{1,3}-(range|phase|rows)|p\d{1,4}-(ref|r\d{1,3}))$"
+    r"^(rows|columns|sections|rev|base|s\d{1,3}-(range|phase|rows)|p\d{1,4}-(ref|r\d{1,3}))$"
 )
 NOT_WHOLE = gettext_lazy("The grid was not sent whole; nothing was saved.")
 
@@ -276,6 +276,41 @@ def last_save(calibration):
     return MeasurementPoint.history.filter(calibration_id=calibration.pk).aggregate(
         at=Max("history_date")
     )["at"]
+
+
+def base_of(calibration) -> str:
+    """What the page's grid was drawn from: the time of the last write to the points.
+
+    A draft or a save made against another base was typed over readings that have changed
+    since (another tab, an import, an API post): it is refused rather than written over them.
+    """
+    at = last_save(calibration)
+    return at.isoformat() if at else "none"
+
+
+def unsaved_draft(calibration):
+    """The cells typed over the saved readings and not saved yet, if any.
+
+    A draft typed over readings that have changed since (another base) or older than the last
+    save is not one: it is left to be replaced.
+    """
+    draft = EntryDraft.objects.filter(calibration=calibration).first()
+    if draft is None:
+        return None
+    saved_at = last_save(calibration)
+    base = saved_at.isoformat() if saved_at else "none"
+    current = draft.cells.get("base", base) == base
+    return draft if current and (saved_at is None or draft.saved_at > saved_at) else None
+
+
+UNSAVED = gettext_lazy(
+    "The grid has readings typed and not saved: save them, or discard them, first."
+)
+
+STALE = gettext_lazy(
+    "The readings were saved from another page since this one was opened; nothing was written "
+    "over them. Reload the page to see them."
+)
 
 
 def draft_stamp(draft) -> str:

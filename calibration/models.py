@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -118,6 +119,12 @@ class Procedure(models.Model):
         _("status"), max_length=12, choices=ProcedureStatus.choices, default=ProcedureStatus.DRAFT
     )
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
+    withdrawn_on = models.DateField(
+        _("in effect until"),
+        null=True,
+        blank=True,
+        help_text=_("The day the version stopped being in effect (replaced or withdrawn)."),
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),
@@ -230,7 +237,8 @@ class Procedure(models.Model):
 
 
 def _plain(value) -> str:
-    return f"{value.normalize():f}"
+    """A decimal without padding zeros, with the decimal mark of the language in use."""
+    return formats.number_format(Decimal(f"{value.normalize():f}"), use_l10n=True)
 
 
 class InstrumentRange(models.Model):
@@ -310,8 +318,8 @@ class ScopeEntry(models.Model):
     procedure_code = models.CharField(_("procedure"), max_length=40)
     quantity = models.CharField(_("quantity"), max_length=80)
     unit = models.CharField(_("unit"), max_length=20)
-    minimum = models.DecimalField(_("from"), max_digits=20, decimal_places=9)
-    maximum = models.DecimalField(_("to"), max_digits=20, decimal_places=9)
+    minimum = models.DecimalField(pgettext_lazy("range", "from"), max_digits=20, decimal_places=9)
+    maximum = models.DecimalField(pgettext_lazy("range", "to"), max_digits=20, decimal_places=9)
     cmc_abs = models.DecimalField(
         _("CMC (U, in the unit)"), max_digits=20, decimal_places=9, default=0
     )

@@ -149,16 +149,30 @@ def procedure_approve(
             )
         )
     _check(procedure)
+    previous = (
+        Procedure.objects.filter(code=procedure.code, effective_on__isnull=False)
+        .exclude(pk=procedure.pk)
+        .order_by("-effective_on")
+        .first()
+    )
+    if previous is not None and effective_on < previous.effective_on:
+        raise ValidationError(
+            _(
+                "Version %(version)d took effect on %(date)s: a later version cannot take effect before it."
+            )
+            % {"version": previous.version, "date": previous.effective_on.strftime("%d/%m/%Y")}
+        )
     for older in Procedure.objects.select_for_update().filter(
         code=procedure.code, status=ProcedureStatus.APPROVED
     ):
         older.status = ProcedureStatus.WITHDRAWN
+        older.withdrawn_on = effective_on
         stamp(
             older,
             by=by,
             reason=_("Replaced by version %(version)d") % {"version": procedure.version},
         )
-        older.save(update_fields=["status"])
+        older.save(update_fields=["status", "withdrawn_on"])
     procedure.status = ProcedureStatus.APPROVED
     procedure.effective_on = effective_on
     procedure.approved_by = by
@@ -177,15 +191,23 @@ def procedure_withdraw(*, procedure: Procedure, by: User, reason: str) -> Proced
     if not reason.strip():
         raise ValidationError(_("Say why the procedure is withdrawn."))
     procedure.status = ProcedureStatus.WITHDRAWN
+    procedure.withdrawn_on = timezone.localdate()
     stamp(procedure, by=by, reason=reason)
-    procedure.save(update_fields=["status"])
+    procedure.save(update_fields=["status", "withdrawn_on"])
     return procedure
 
 
 def procedure_check_usable(procedure: Procedure, on: dt.date) -> None:
-    """Refuse a version that is not the approved one in effect on `on`."""
+    """Refuse a version that was not in effect on `on`: a draft, one not yet in effect, or one
+    replaced or withdrawn by then (work dated before its withdrawal was done under it)."""
     name = f"{procedure.code} v{procedure.version}"
-    if procedure.status != ProcedureStatus.APPROVED:
+    if procedure.status == ProcedureStatus.WITHDRAWN and procedure.withdrawn_on:
+        if on >= procedure.withdrawn_on:
+            raise ProcedureNotUsable(
+                _("Procedure %(name)s was no longer in effect on that day (since %(date)s).")
+                % {"name": name, "date": procedure.withdrawn_on.strftime("%d/%m/%Y")}
+            )
+    elif procedure.status != ProcedureStatus.APPROVED:
         raise ProcedureNotUsable(
             _("Procedure %(name)s is %(status)s: only an approved version can be used.")
             % {"name": name, "status": procedure.get_status_display().lower()}

@@ -30,6 +30,7 @@ from calibration.models import (
     Procedure,
     ScopeEntry,
     StandardUse,
+    State,
 )
 from calibration.procedures import procedure_check_usable
 from calibration.results import Method, point_result, scope_line
@@ -65,6 +66,9 @@ def parse_reading(text: str) -> Decimal:
             code="not_a_number",
         )
     too_long = len(value.as_tuple().digits) > MAX_DIGITS
+    exponent = value.as_tuple().exponent
+    if value.is_zero() and abs(exponent) > MAX_DIGITS:  # 0E-999999999 would print a billion zeros
+        too_long = True
     if too_long or (not value.is_zero() and abs(value.adjusted()) > MAX_EXPONENT):
         raise ValidationError(
             _(
@@ -149,6 +153,21 @@ def instrument_range_update(*, range: InstrumentRange, by: User, reason: str, **
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
     spec = InstrumentRange.objects.select_for_update().get(pk=range.pk)
+    computed_with = {"unit", "resolution", "tolerance_abs", "tolerance_rel"}
+    changing = {name for name in computed_with & set(fields) if getattr(spec, name) != fields[name]}
+    in_progress = (
+        MeasurementPoint.objects.filter(range=spec)
+        .exclude(calibration__state=State.ISSUED)
+        .values_list("calibration_id", flat=True)
+        .first()
+    )
+    if changing and in_progress:
+        raise ValidationError(
+            _(
+                "Calibration #%(pk)s in progress has results computed with this range's unit, resolution and tolerance: issue it, or remove its points, before changing them."
+            )
+            % {"pk": in_progress}
+        )
     for name, value in fields.items():
         setattr(spec, name, value)
     _check_points(spec.points)

@@ -20,12 +20,15 @@ from calibration.entry import (
     MAX_COLUMNS,
     NOT_WHOLE,
     READING_COLUMNS,
+    STALE,
     GridRow,
+    base_of,
     cell_messages,
     draft_stamp,
     grid_layout,
     last_save,
     read_grid,
+    unsaved_draft,
 )
 from calibration.forms import CalibrationForm, ConditionsForm, InstrumentForm, ReturnForm
 from calibration.models import EntryDraft, Phase, State
@@ -175,14 +178,13 @@ def calibration_detail(
     if editable:
         ranges = list(services.ranges_of(calibration))
         references = list(services.allowed_references(calibration))
+        base = base_of(calibration)
         draft, restored_at = None, None
         if grid_data is None:
-            draft = EntryDraft.objects.filter(calibration=calibration).first()
+            draft = unsaved_draft(calibration)
             saved_at = last_save(calibration)
-            if draft is not None and (saved_at is None or draft.saved_at > saved_at):
+            if draft is not None:
                 grid_data, restored_at = draft.cells, draft.saved_at
-            else:
-                draft = None
             stamp = draft_stamp(draft) if draft else f"saved:{saved_at or ''}"
         else:
             stamp = ""
@@ -194,6 +196,7 @@ def calibration_detail(
             {
                 "restored_at": restored_at,
                 "stamp": stamp,
+                "base": base,
                 "reason_needed": calibration.was_submitted,
                 "limits": {
                     "temperature": _limits(procedure.temperature_min, procedure.temperature_max),
@@ -250,6 +253,8 @@ def points_save(request, pk):
     references = {str(r.pk): r for r in services.allowed_references(calibration)}
     sent = read_grid(request.POST, default_range_id=next(iter(ranges), 0))
     errors = list(sent.problems)
+    if request.POST.get("base", base_of(calibration)) != base_of(calibration):
+        errors.append(str(STALE))
     if not errors and any(range_id not in ranges for range_id, _p, _rows in sent.sections):
         errors.append(
             _("This range is not one of the instrument's for this procedure.")
@@ -364,9 +369,17 @@ def entry_draft(request, pk):
         return JsonResponse(
             {"error": _("The draft is too large to keep; nothing was kept.")}, status=400
         )
+    if cells.get("base", base_of(calibration)) != base_of(calibration):
+        return JsonResponse({"error": str(STALE)}, status=409)
     ranges = {r.pk for r in services.ranges_of(calibration)}
     sent = read_grid(cells, default_range_id=next(iter(ranges), 0))
-    if sent.problems or any(range_id not in ranges for range_id, _p, _r in sent.sections):
+    rows = sum(len(typed) for _r, _p, typed in sent.sections)
+    layout = 6 + 3 * len(sent.sections)  # rows, columns, sections, rev, base; s{k}-…
+    if (
+        sent.problems
+        or any(range_id not in ranges for range_id, _p, _r in sent.sections)
+        or len(cells) > rows * (sent.columns + 1) + layout
+    ):
         return JsonResponse({"error": str(NOT_WHOLE)}, status=400)
     draft, _created = EntryDraft.objects.update_or_create(
         calibration=calibration, defaults={"cells": cells, "saved_by": request.user}

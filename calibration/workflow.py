@@ -14,7 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calibration import signing
-from calibration.models import Adjustment, Calibration, Phase, Signature, State, Transition
+from calibration.entry import UNSAVED, unsaved_draft
+from calibration.models import (
+    Adjustment,
+    Calibration,
+    EntryDraft,
+    Phase,
+    Signature,
+    State,
+    Transition,
+)
 from calibration.services import WorkflowError, lock_calibration, ranges_of
 from competence.services import check_authorised
 from lims.access import require
@@ -64,6 +73,9 @@ def calibration_submit(*, calibration: Calibration, by: User, reason: str = "") 
             _("Only the technician who performed the calibration may submit it.")
         )
     _expect(calibration, State.DRAFT)
+    if unsaved_draft(calibration) is not None:
+        raise WorkflowError(str(UNSAVED))
+    EntryDraft.objects.filter(calibration=calibration).delete()  # typed over older readings
     points = calibration.points.exclude(result=None)
     if not points.exists():
         raise WorkflowError(_("Enter at least one measurement point before submitting."))

@@ -49,7 +49,7 @@ PHASE_WORDS = {
 }
 ADJUSTMENT_WORDS = {
     "none": (
-        "Phương tiện đo không được hiệu chỉnh; kết quả là trước và sau hiệu chuẩn.",
+        "Phương tiện đo không được hiệu chỉnh; kết quả là trước và sau hiệu chỉnh.",
         "The instrument was not adjusted; the results are as found and as left.",
     ),
     "adjusted": (
@@ -99,6 +99,10 @@ def certificate_context(certificate) -> dict:
                 "outside_scope": not result.get("in_scope", True),
             }
         )
+    for section in sections.values():  # in order of the reference value, as a reader expects
+        section["points"].sort(
+            key=lambda p: Decimal(p["reference"].replace(",", ".").replace("\u2212", "-"))
+        )
     points = [p for section in sections.values() for p in section["points"]]
     transitions = {t.to_state: t for t in calibration.transitions.select_related("by")}
     return {
@@ -120,6 +124,14 @@ def certificate_context(certificate) -> dict:
         "temperature": vi_number(str(calibration.temperature)),
         "humidity": vi_number(str(calibration.humidity)),
         "resolution": vi_number(str(calibration.instrument.resolution.normalize())),
+        "ranges": [
+            (
+                section["range"].name,
+                vi_number(str(section["range"].resolution.normalize())),
+                section["range"].unit,
+            )
+            for section in dict((s["range"].pk, s) for s in sections.values()).values()
+        ],
         "lab": {
             "name_vi": settings.LAB_NAME_VI,
             "name_en": settings.LAB_NAME_EN,

@@ -215,3 +215,6 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The reading grid posts every cell: up to 500 rows × 100 readings, with its layout fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 60_000

@@ -20,12 +20,11 @@ The file
     A row without any reading is skipped, as in the reading grid. Line numbers in the report are
     the file's own (the row number in Excel), so the technician finds the line.
 
-What an import replaces
-    Every point of each range and phase the file has a row for is replaced by the file's rows, in
-    their order; the points of the ranges and phases the file does not mention are kept. They are
-    passed again to `calibration_set_points` with their saved reference and readings (which
-    otherwise removes every point missing from the grid); this recomputes them and stamps their
-    history with the import's reason. Removing a range's points is done in the grid, not here.
+What an import changes
+    A row replaces the saved point of its range and phase measured at the same reference value,
+    or is added after the others; no saved point is removed by an import (a technician filling
+    only some rows of the template loses nothing). Only the points that change are written,
+    with the import's reason in their history. Removing points is done in the grid.
 
 All or nothing
     Every line is checked before anything is saved, and the report lists every wrong line, not

@@ -4,9 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from calibration.entry import UNSAVED, unsaved_draft
 from calibration.imports.results import ImportRejected, ImportResult
 from calibration.models import Calibration
-from calibration.services import WorkflowError, calibration_set_points
+from calibration.services import Row, WorkflowError, calibration_set_points
 from lims.access import require
 from lims.models import User
 
@@ -27,13 +28,17 @@ def check_may_import(calibration: Calibration, user: User) -> None:
             _("This calibration is %(state)s; only a draft can be changed.")
             % {"state": calibration.get_state_display().lower()}
         )
+    if unsaved_draft(calibration) is not None:  # the import would be written over them
+        raise WorkflowError(str(UNSAVED))
 
 
 @transaction.atomic
 def import_points(
     *, calibration: Calibration, result: ImportResult, by: User, reason: str = ""
 ) -> int:
-    """Save checked rows: they replace the points of their ranges and phases, others are kept.
+    """Save checked rows, merged into the points already saved: a row replaces the point of its
+    range and phase measured at the same reference value, or is added after the others. No
+    saved point is removed by an import (the grid removes points).
 
     Returns the number of points imported. Raises ImportRejected (by line) when
     `calibration_set_points` refuses, PermissionDenied as it does.
@@ -41,17 +46,47 @@ def import_points(
     if not result.ok:
         raise ImportRejected(result.rejected or [(None, _("There is nothing to import."))])
     calibration = Calibration.objects.select_for_update().get(pk=calibration.pk)
+    if unsaved_draft(calibration) is not None:  # the import would be written over them
+        raise WorkflowError(str(UNSAVED))
+    rows, lines = _merged(calibration, result)
     try:
         calibration_set_points(
             calibration=calibration,
-            rows=result.rows,
+            rows=rows,
             by=by,
             reason=reason,
             covered={(row.range, row.phase) for row in result.rows},
         )
     except ValidationError as error:
-        raise ImportRejected(_locate(error.messages, result.lines)) from None
+        raise ImportRejected(_locate(error.messages, lines)) from None
     return len(result.rows)
+
+
+def _merged(calibration: Calibration, result: ImportResult):
+    """The rows of the sections the file names, saved points first, in their order; and the
+    file's line of each row (None for a point kept as it was)."""
+    sections = list(dict.fromkeys((row.range, row.phase) for row in result.rows))
+    from_file = {}
+    for row, line in zip(result.rows, result.lines, strict=True):
+        from_file.setdefault((row.range.pk, row.phase), []).append((row, line))
+    rows, lines = [], []
+    for spec, phase in sections:
+        waiting = list(from_file[spec.pk, phase])
+        for point in calibration.points.filter(range=spec, phase=phase).select_related("reference"):
+            match = next(
+                (i for i, (r, _l) in enumerate(waiting) if r.reference == point.reference), None
+            )
+            if match is None:
+                rows.append(Row(spec, phase, point.reference, point.readings))
+                lines.append(None)
+            else:
+                row, line = waiting.pop(match)
+                rows.append(row)
+                lines.append(line)
+        for row, line in waiting:
+            rows.append(row)
+            lines.append(line)
+    return rows, lines
 
 
 def _locate(messages: list[str], lines: list[int]) -> list[tuple[int | None, str]]:

@@ -26,3 +26,11 @@ def figure(value) -> str:
 @register.filter
 def figures(values) -> str:
     return "; ".join(figure(v) for v in values)
+
+
+@register.filter
+def significant(value, digits=2) -> str:
+    """A spread to two significant digits, as the grid shows it: 0.000577 → 0,00058."""
+    if value in (None, ""):
+        return ""
+    return figure(Decimal(f"{float(value):.{int(digits)}g}"))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -543,3 +544,41 @@ def test_the_entry_page_costs_the_same_queries_for_5_or_50_points(
     assert client.post(f"/calibrations/{draft.pk}/draft/", fifty).status_code == 200
     with django_assert_max_num_queries(five + 1):
         assert "Unsaved readings restored" in client.get(url).content.decode()
+
+
+def test_a_draft_or_a_save_typed_over_readings_saved_since_is_refused(client, draft, alice):
+    login(client, alice)
+    page = client.get(f"/calibrations/{draft.pk}/").content.decode()
+    base = re.search(r'name="base" value="([^"]+)"', page).group(1)
+    # another tab saves the grid: the readings change under this page
+    assert (
+        client.post(
+            f"/calibrations/{draft.pk}/points/", {**sections_of(draft), "base": base}
+        ).status_code
+        == 302
+    )
+    stale = {**sections_of(draft), "base": base, "p0-r0": "100.0009"}
+    answer = client.post(f"/calibrations/{draft.pk}/draft/", stale)
+    assert answer.status_code == 409
+    assert "saved from another page" in answer.json()["error"]
+    refused = client.post(f"/calibrations/{draft.pk}/points/", stale)
+    assert refused.status_code == 400
+    assert draft.points.get().readings == ["100.0001", "100.0002"]
+    assert not EntryDraft.objects.exists()
+
+
+def test_unsaved_readings_stop_the_submission_and_the_import(client, draft, alice):
+    from calibration.imports import ImportRejected, import_points, parse_import
+    from calibration.services import WorkflowError
+
+    login(client, alice)
+    page = client.get(f"/calibrations/{draft.pk}/").content.decode()
+    base = re.search(r'name="base" value="([^"]+)"', page).group(1)
+    typed = {**sections_of(draft), "base": base, "p0-r0": "100.0009"}
+    assert client.post(f"/calibrations/{draft.pk}/draft/", typed).status_code == 200
+    with pytest.raises(WorkflowError, match="typed and not saved"):
+        flow.calibration_submit(calibration=draft, by=alice)
+    result = parse_import(draft, "r.csv", b"nominal,r1,r2\n200,199.9998,199.9999\n")
+    with pytest.raises((WorkflowError, ImportRejected)):
+        import_points(calibration=draft, result=result, by=alice)
+    assert draft.points.count() == 2

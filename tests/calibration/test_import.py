@@ -133,7 +133,10 @@ def test_a_csv_with_commas_english_headers_and_any_column_order_is_imported(draf
     assert result.rejected == []
     assert imports.import_points(calibration=draft, result=result, by=alice) == 1
 
-    assert saved(draft) == [("0 – 220 g", "as_left", 1, "100", ["100.0004", "100.0005"])]
+    assert saved(draft) == [
+        ("0 – 220 g", "as_left", 1, "100", ["100.0004", "100.0005"]),  # replaced at 100 g
+        ("0 – 220 g", "as_left", 2, "200", ["199.9998", "199.9999", "199.9998"]),  # kept
+    ]
 
 
 def test_a_tab_separated_file_and_short_reading_headers_are_understood(draft, alice):
@@ -211,13 +214,16 @@ def test_two_ranges_and_both_phases_are_imported_and_other_points_are_kept(
     ]
 
 
-def test_an_import_replaces_all_points_of_the_range_and_phase_it_names(draft, alice):
+def test_an_import_merges_into_the_saved_points_and_removes_none(draft, alice):
     content = "nominal,reading 1,reading 2\n200,199.9995,199.9996\n"
 
     result = imports.parse_import(draft, "one.csv", csv_bytes(content))
     imports.import_points(calibration=draft, result=result, by=alice)
 
-    assert saved(draft) == [("0 – 220 g", "as_left", 1, "200", ["199.9995", "199.9996"])]
+    assert saved(draft) == [
+        ("0 – 220 g", "as_left", 1, "100", ["100.0002", "100.0001", "100.0002"]),
+        ("0 – 220 g", "as_left", 2, "200", ["199.9995", "199.9996"]),
+    ]
 
 
 def test_rows_without_readings_are_skipped_like_blank_lines(draft):
@@ -475,7 +481,7 @@ def test_after_a_submission_an_import_needs_a_reason(client, draft, alice, rita)
     assert without.status_code == 400 and "say why its data change" in without.content.decode()
     assert with_reason.status_code == 302
     assert saved(draft) != before
-    point = draft.points.get()
+    point = draft.points.get(position=1)
     assert point.history.first().history_change_reason == "Đo lại / measured again"
 
 
@@ -502,7 +508,7 @@ def test_the_page_shows_the_form_the_columns_and_the_templates(client, draft, al
     assert 'enctype="multipart/form-data"' in page
     assert f"/calibrations/{draft.pk}/import/template.xlsx" in page
     assert f"/calibrations/{draft.pk}/import/template.csv" in page
-    assert "points of other ranges and phases are kept" in page
+    assert "no saved point is removed by an import" in page
     assert 'name="reason"' not in page  # never submitted: no reason needed
 
 

@@ -182,3 +182,21 @@ def test_nothing_can_be_added_to_an_issued_calibration(issued, rita):
     with pytest.raises(IntegrityError, match="frozen"), transaction.atomic():
         calibration.signatures.all().delete()
     assert calibration.signatures.count() == 2
+
+
+def test_a_budget_component_the_model_does_not_use_is_refused(procedure, quinn):
+    from calibration.procedures import procedure_update
+
+    v2 = procedure_new_version(procedure=procedure, by=quinn, change_note="Drift")
+    budget = [
+        *v2.budget,
+        {"name": "d_drift", "source": "drift", "dist": "rectangular", "value": "0.01"},
+    ]
+    with pytest.raises(ValidationError, match="must use d_drift"):
+        procedure_update(procedure=v2, by=quinn, reason="Drift", budget=budget)
+
+
+@pytest.mark.parametrize("typed", ["0E-999999999", "0E+999999", "0.0000000000000000000000000001"])
+def test_a_zero_with_an_absurd_exponent_is_refused(typed):
+    with pytest.raises(ValidationError):
+        cal.parse_reading(typed)

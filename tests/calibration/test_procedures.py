@@ -179,11 +179,15 @@ def test_a_draft_is_not_usable(gauge_draft):
         procedure_check_usable(gauge_draft, DAY)
 
 
-def test_a_withdrawn_version_is_not_usable(procedure, quinn):
+def test_a_withdrawn_version_is_usable_only_for_work_dated_before_its_withdrawal(
+    procedure, quinn, today
+):
     procedure_withdraw(procedure=procedure, by=quinn, reason="replaced")
     procedure.refresh_from_db()
-    with pytest.raises(ProcedureNotUsable, match="is withdrawn"):
-        procedure_check_usable(procedure, DAY)
+    assert procedure.withdrawn_on == today
+    procedure_check_usable(procedure, today - dt.timedelta(days=1))
+    with pytest.raises(ProcedureNotUsable, match="no longer in effect on that day"):
+        procedure_check_usable(procedure, today)
 
 
 def test_a_version_not_yet_in_effect_is_not_usable(gauge_draft, quinn):

@@ -304,12 +304,12 @@ def test_an_instrument_gets_its_range_from_the_procedure_and_keeps_its_own_chang
     )
     with pytest.raises(ValidationError, match="Say why"):
         cal.instrument_range_update(range=spec, by=alice, reason="", points=["50"])
+    with pytest.raises(ValidationError, match="in progress has results computed with"):
+        cal.instrument_range_update(
+            range=spec, by=alice, reason="Class changed", tolerance_abs=Decimal("0.0003")
+        )
     cal.instrument_range_update(
-        range=spec,
-        by=alice,
-        reason="Customer asks for 50 g and 200 g",
-        points=["50", "200"],
-        tolerance_abs=Decimal("0.0003"),
+        range=spec, by=alice, reason="Customer asks for 50 g and 200 g", points=["50", "200"]
     )
     spec.refresh_from_db()
     assert spec.points == ["50", "200"]

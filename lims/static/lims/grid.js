@@ -19,7 +19,7 @@
     const statusLine = document.getElementById("entry-status");
     const messageLine = document.getElementById("entry-message");
     const discard = document.getElementById("entry-discard");
-    const GRID_NAME = /^(rows|columns|sections|s\d+-(range|phase|rows)|p\d+-(ref|r\d+))$/;
+    const GRID_NAME = /^(rows|columns|sections|base|s\d+-(range|phase|rows)|p\d+-(ref|r\d+))$/;
 
     function fill(template, values) {
       return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
