@@ -31,6 +31,12 @@ class Certificate(models.Model):
         on_delete=models.PROTECT,
         related_name="certificates_issued",
     )
+    token = models.CharField(
+        _("verification token"),
+        max_length=64,
+        unique=True,
+        help_text=_("The unguessable key of the public verification page, printed as a QR code."),
+    )
     pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     history = HistoricalRecords(excluded_fields=["pdf"])
@@ -42,6 +48,10 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def verify_url(self) -> str:
+        return f"{settings.PUBLIC_URL}/verify/{self.token}/"
 
 
 class Counter(models.Model):

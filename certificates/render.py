@@ -8,6 +8,7 @@ and the URL fetcher refuses anything but those files, so rendering never reaches
 from decimal import Decimal
 from pathlib import Path
 
+import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -20,12 +21,15 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 
 
 class LocalFontsFetcher(URLFetcher):
-    """Fetches the certificate fonts and nothing else: no network, no other file."""
+    """Fetches the certificate fonts and the QR code drawn inline, nothing else: no network, no
+    other file."""
 
     def __init__(self):
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
 
     def fetch(self, url, headers=None):
+        if url.startswith("data:image/svg+xml"):
+            return super().fetch(url, headers)
         path = Path(url.removeprefix("file://").split("?")[0]).resolve()
         if not url.startswith("file://") or not path.is_relative_to(FONTS):
             raise ValueError(f"certificate rendering fetches local fonts only, not {url}")
@@ -138,6 +142,8 @@ def certificate_context(certificate) -> dict:
             "address": settings.LAB_ADDRESS,
             "accreditation": settings.LAB_ACCREDITATION,
         },
+        "verify_url": certificate.verify_url,
+        "verify_qr": segno.make(certificate.verify_url, error="m").svg_data_uri(scale=2, border=0),
         "font_regular": (FONTS / "DejaVuSans-vi.ttf").as_uri(),
         "font_bold": (FONTS / "DejaVuSans-Bold-vi.ttf").as_uri(),
     }

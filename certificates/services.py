@@ -1,6 +1,7 @@
 """Issuing a certificate: the gates, the number, the PDF rendered once and its SHA-256."""
 
 import hashlib
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -48,6 +49,7 @@ def certificate_issue(*, calibration: Calibration, by: User, reason: str = "") -
         calibration=calibration,
         issued_at=now,
         issued_by=by,
+        token=secrets.token_urlsafe(32),
     )
     certificate.pdf = render_pdf(certificate)
     certificate.sha256 = hashlib.sha256(certificate.pdf).hexdigest()

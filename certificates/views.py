@@ -1,8 +1,10 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,6 +12,7 @@ from calibration.access import calibration_for_user
 from certificates.access import certificate_for_user, certificates_for
 from certificates.dashboard import dashboard_for
 from certificates.dcc import DccExportError, dcc_xml
+from certificates.models import Certificate
 from certificates.services import certificate_issue
 from lims.access import require
 from lims.forms import message_refusal
@@ -74,3 +77,36 @@ def certificate_dcc(request, pk):
     response = HttpResponse(data, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.xml"'
     return response
+
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def verify(request, token):
+    """The public page a certificate's QR code opens: anyone may check that it is genuine.
+
+    Only the unguessable token finds the certificate (its id or number does not); an uploaded
+    PDF is compared with the issued file by its SHA-256.
+    """
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("calibration__instrument__customer"), token=token
+    )
+    context = {"certificate": certificate, "instrument": certificate.calibration.instrument}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["problem"] = _("Choose the PDF file to check.")
+            status = 400
+        elif upload.size > MAX_UPLOAD:
+            context["problem"] = _(
+                "This file is larger than 20 MB: it is not a certificate of ours."
+            )
+            status = 400
+        else:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            context["uploaded"] = digest.hexdigest()
+            context["genuine"] = context["uploaded"] == certificate.sha256
+    return render(request, "certificates/verify.html", context, status=status)

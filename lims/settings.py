@@ -191,6 +191,8 @@ LAB_NAME_VI = env_str("LIMS_LAB_NAME_VI", "Trung tâm Kỹ thuật Tiêu chuẩn
 LAB_NAME_EN = env_str("LIMS_LAB_NAME_EN", "Centre for Standards, Metrology and Quality Techniques")
 LAB_ADDRESS = env_str("LIMS_LAB_ADDRESS", "12 Đường Trần Phú, TP. Quy Nhơn, tỉnh Gia Lai")
 LAB_ACCREDITATION = env_str("LIMS_LAB_ACCREDITATION", "VILAS 999")
+# Where the public verification page is reached from outside: printed as the certificates' QR code.
+PUBLIC_URL = env_str("LIMS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Off by default so the demo logs in over plain http://127.0.0.1; production sets it (README).
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)

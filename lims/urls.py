@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from certificates import views as certificate_views
 from certificates.views import home
 from lims import views
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("competence/", include("competence.urls")),
     path("traceability/", include("traceability.urls")),
     path("certificates/", include("certificates.urls")),
+    path("verify/<str:token>/", certificate_views.verify, name="verify"),
     path("api/", include("lims.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

@@ -417,6 +417,7 @@ def test_the_tables_here_cover_every_page_of_the_site():
         "set_language",
         "schema",
         "api_docs",
+        "verify",  # public: tests/certificates/test_verify.py
     }
     everything = set(url_names(get_resolver().url_patterns))
     api = {name for name in everything if name.startswith("api-")}
