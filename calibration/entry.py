@@ -278,17 +278,18 @@ def last_save(calibration):
     )["at"]
 
 
-def base_of(calibration) -> str:
-    """What the page's grid was drawn from: the time of the last write to the points.
+def base_of(calibration, saved_at=None) -> str:
+    """What the page's grid was drawn from: the time of the last write to the points
+    (`saved_at`, when the caller has read it already).
 
     A draft or a save made against another base was typed over readings that have changed
     since (another tab, an import, an API post): it is refused rather than written over them.
     """
-    at = last_save(calibration)
+    at = saved_at if saved_at is not None else last_save(calibration)
     return at.isoformat() if at else "none"
 
 
-def unsaved_draft(calibration):
+def unsaved_draft(calibration, saved_at=None):
     """The cells typed over the saved readings and not saved yet, if any.
 
     A draft typed over readings that have changed since (another base) or older than the last
@@ -297,8 +298,8 @@ def unsaved_draft(calibration):
     draft = EntryDraft.objects.filter(calibration=calibration).first()
     if draft is None:
         return None
-    saved_at = last_save(calibration)
-    base = saved_at.isoformat() if saved_at else "none"
+    saved_at = saved_at if saved_at is not None else last_save(calibration)
+    base = base_of(calibration, saved_at)
     current = draft.cells.get("base", base) == base
     return draft if current and (saved_at is None or draft.saved_at > saved_at) else None
 

@@ -101,7 +101,40 @@ def default_budget() -> list[dict]:
 DEFAULT_MODEL = "r + d_r - x_ref"
 
 
-class Procedure(models.Model):
+class Tolerance(models.Model):
+    """A ± tolerance around zero error: an absolute part in the unit plus a part in percent of
+    the value, and where it comes from. A procedure's is the template; a range's is agreed."""
+
+    tolerance_abs = models.DecimalField(
+        _("tolerance (±, in the unit)"), max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    tolerance_rel = models.DecimalField(
+        _("tolerance (±, percent of the value)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+    )
+    tolerance_source = models.CharField(
+        _("tolerance from"),
+        max_length=12,
+        choices=ToleranceSource.choices,
+        default=ToleranceSource.INSTRUMENT_CLASS,
+    )
+
+    class Meta:
+        abstract = True
+
+    def tolerance_at(self, nominal):
+        """The ± tolerance at a value: absolute part plus the relative part of |value|; None if none."""
+        if self.tolerance_abs is None and self.tolerance_rel is None:
+            return None
+        absolute = self.tolerance_abs or Decimal(0)
+        relative = (self.tolerance_rel or Decimal(0)) * abs(Decimal(nominal)) / 100
+        return absolute + relative
+
+
+class Procedure(Tolerance):
     """One version of a calibration method of the lab (quy trình hiệu chuẩn), under document control.
 
     A draft is edited; once approved it never changes and a change is a new version. Only an
@@ -152,22 +185,6 @@ class Procedure(models.Model):
     )
     points = models.JSONField(_("measurement points"), default=list, blank=True)
     readings_per_point = models.PositiveSmallIntegerField(_("readings per point"), default=5)
-    tolerance_abs = models.DecimalField(
-        _("tolerance (±, in the unit)"), max_digits=20, decimal_places=9, null=True, blank=True
-    )
-    tolerance_rel = models.DecimalField(
-        _("tolerance (±, percent of the value)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-    )
-    tolerance_source = models.CharField(
-        _("tolerance from"),
-        max_length=12,
-        choices=ToleranceSource.choices,
-        default=ToleranceSource.INSTRUMENT_CLASS,
-    )
     decision_rule = models.CharField(
         _("decision rule"), max_length=20, choices=DecisionRule.choices, default=DecisionRule.SIMPLE
     )
@@ -241,7 +258,7 @@ def _plain(value) -> str:
     return formats.number_format(Decimal(f"{value.normalize():f}"), use_l10n=True)
 
 
-class InstrumentRange(models.Model):
+class InstrumentRange(Tolerance):
     """A range or channel of an instrument, with the points and tolerances agreed for it.
 
     Drawn from a procedure's template when the instrument is received, then the instrument's own
@@ -260,22 +277,6 @@ class InstrumentRange(models.Model):
     unit = models.CharField(_("unit"), max_length=20)
     resolution = models.DecimalField(_("resolution"), max_digits=20, decimal_places=9)
     points = models.JSONField(_("measurement points"), default=list, blank=True)
-    tolerance_abs = models.DecimalField(
-        _("tolerance (±, in the unit)"), max_digits=20, decimal_places=9, null=True, blank=True
-    )
-    tolerance_rel = models.DecimalField(
-        _("tolerance (±, percent of the value)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-    )
-    tolerance_source = models.CharField(
-        _("tolerance from"),
-        max_length=12,
-        choices=ToleranceSource.choices,
-        default=ToleranceSource.INSTRUMENT_CLASS,
-    )
     history = HistoricalRecords()
 
     class Meta:
@@ -297,14 +298,6 @@ class InstrumentRange(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def tolerance_at(self, nominal):
-        """The ± tolerance at a value: absolute part plus the relative part of |value|; None if none."""
-        if self.tolerance_abs is None and self.tolerance_rel is None:
-            return None
-        absolute = self.tolerance_abs or Decimal(0)
-        relative = (self.tolerance_rel or Decimal(0)) * abs(Decimal(nominal)) / 100
-        return absolute + relative
 
 
 class ScopeEntry(models.Model):

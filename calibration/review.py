@@ -28,12 +28,12 @@ def sections(points) -> list[dict]:
     return list(grouped.values())
 
 
-def review_context(calibration: Calibration, user) -> dict:
-    points = list(
-        calibration.points.select_related("range", "reference__calibration__standard").order_by(
-            "range__position", "range_id", "phase", "position"
-        )
-    )
+def review_context(calibration: Calibration, user, points=None) -> dict:
+    """`points` are the calibration's points with their range and reference's standard, when
+    the page has loaded them already."""
+    if points is None:
+        points = calibration.points.select_related("range", "reference__calibration__standard")
+    points = sorted(points, key=lambda p: (p.range.position, p.range_id, p.phase, p.position))
     staff = user.is_lab_staff
     context = {
         "sections": sections(points),

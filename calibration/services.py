@@ -279,7 +279,7 @@ def calibration_set_conditions(
 ) -> Calibration:
     """Change the environment (checked against the procedure's limits), adjustment or remarks."""
     calibration = lock_calibration(calibration)
-    _check_editable(calibration, by)
+    check_editable(calibration, by)
     _check_reason(calibration, reason)
     problems = calibration.procedure.environment_problems(temperature, humidity)
     if problems:
@@ -304,7 +304,8 @@ def calibration_set_conditions(
     return calibration
 
 
-def _check_editable(calibration: Calibration, by: User) -> None:
+def check_editable(calibration: Calibration, by: User) -> None:
+    """Only the technician performing a draft calibration changes its data."""
     require(by, "calibration.edit")
     if calibration.technician_id != by.pk:
         raise PermissionDenied(
@@ -449,7 +450,7 @@ def calibration_set_point(
     `range` defaults to the calibration's first range; `phase` to as left.
     """
     calibration = lock_calibration(calibration)
-    _check_editable(calibration, by)
+    check_editable(calibration, by)
     _check_reason(calibration, reason)
     grid = _Grid(calibration)
     if range is None and grid.ranges:
@@ -488,7 +489,7 @@ def calibration_set_points(
     history). Returns the number of points in the grid.
     """
     calibration = lock_calibration(calibration)
-    _check_editable(calibration, by)
+    check_editable(calibration, by)
     _check_reason(calibration, reason)
     grid = _Grid(calibration)
     saved = {(p.range_id, p.phase, p.position): p for p in calibration.points.all()}
@@ -554,7 +555,7 @@ def calibration_delete_point(
     reason: str = "",
 ) -> None:
     calibration = lock_calibration(calibration)
-    _check_editable(calibration, by)
+    check_editable(calibration, by)
     _check_reason(calibration, reason)
     points = calibration.points.filter(position=position, phase=phase)
     if range is not None:

@@ -172,17 +172,17 @@ def calibration_detail(
         "released": calibration.is_released_to(user),
         "grid_errors": grid_errors or [],
     }
-    context.update(review_context(calibration, user))  # calibration/_review.html
+    context.update(review_context(calibration, user, points))  # calibration/_review.html
     if calibration.state == State.ISSUED:
         context["certificate"] = getattr(calibration, "certificate", None)
     if editable:
         ranges = list(services.ranges_of(calibration))
         references = list(services.allowed_references(calibration))
-        base = base_of(calibration)
+        saved_at = last_save(calibration)
+        base = base_of(calibration, saved_at)
         draft, restored_at = None, None
         if grid_data is None:
-            draft = unsaved_draft(calibration)
-            saved_at = last_save(calibration)
+            draft = unsaved_draft(calibration, saved_at)
             if draft is not None:
                 grid_data, restored_at = draft.cells, draft.saved_at
             stamp = draft_stamp(draft) if draft else f"saved:{saved_at or ''}"

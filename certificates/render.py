@@ -90,6 +90,7 @@ def certificate_context(certificate) -> dict:
             )
         sections[key]["points"].append(
             {
+                "value": Decimal(result["reference"]),
                 "position": point.position,
                 "reference": vi_number(result["reference"]),
                 "mean": vi_number(result["mean"]),
@@ -104,9 +105,7 @@ def certificate_context(certificate) -> dict:
             }
         )
     for section in sections.values():  # in order of the reference value, as a reader expects
-        section["points"].sort(
-            key=lambda p: Decimal(p["reference"].replace(",", ".").replace("\u2212", "-"))
-        )
+        section["points"].sort(key=lambda p: p["value"])
     points = [p for section in sections.values() for p in section["points"]]
     transitions = {t.to_state: t for t in calibration.transitions.select_related("by")}
     return {

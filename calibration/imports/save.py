@@ -1,14 +1,13 @@
 """Saving checked rows: who may import, and one call of `calibration_set_points`, all or none."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from calibration.entry import UNSAVED, unsaved_draft
 from calibration.imports.results import ImportRejected, ImportResult
 from calibration.models import Calibration
-from calibration.services import Row, WorkflowError, calibration_set_points
-from lims.access import require
+from calibration.services import Row, WorkflowError, calibration_set_points, check_editable
 from lims.models import User
 
 
@@ -18,16 +17,7 @@ def check_may_import(calibration: Calibration, user: User) -> None:
     PermissionDenied for any other role or person, WorkflowError once it is no longer a draft;
     `calibration_set_points` checks the same again when saving.
     """
-    require(user, "calibration.edit")
-    if calibration.technician_id != user.pk:
-        raise PermissionDenied(
-            _("Only the technician who performs a calibration may enter its data.")
-        )
-    if not calibration.is_editable:
-        raise WorkflowError(
-            _("This calibration is %(state)s; only a draft can be changed.")
-            % {"state": calibration.get_state_display().lower()}
-        )
+    check_editable(calibration, user)
     if unsaved_draft(calibration) is not None:  # the import would be written over them
         raise WorkflowError(str(UNSAVED))
 
