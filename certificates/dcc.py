@@ -534,3 +534,11 @@ def dcc_xml(certificate) -> bytes:
             % {"number": certificate.number, "problems": "; ".join(problems)}
         )
     return data
+
+
+def dcc_of(certificate) -> bytes:
+    """The certificate's DCC: the bytes stored and embedded in its PDF at issue, or, for a
+    certificate issued before DCCs were embedded, the XML written now from its frozen data."""
+    if certificate.dcc is not None:
+        return bytes(certificate.dcc)
+    return dcc_xml(certificate)

@@ -39,7 +39,16 @@ class Certificate(models.Model):
     )
     pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    history = HistoricalRecords(excluded_fields=["pdf"])
+    dcc = models.BinaryField(
+        _("DCC XML"),
+        null=True,
+        editable=False,
+        help_text=_(
+            "The Digital Calibration Certificate written at issue and embedded in the PDF; empty "
+            "for certificates issued before the DCC was embedded."
+        ),
+    )
+    history = HistoricalRecords(excluded_fields=["pdf", "dcc"])
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

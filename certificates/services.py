@@ -1,4 +1,5 @@
-"""Issuing a certificate: the gates, the number, the PDF rendered once and its SHA-256."""
+"""Issuing a certificate: the gates, the number, the DCC, the PDF/A-3 rendered once with the DCC
+inside, and the PDF's SHA-256."""
 
 import hashlib
 import secrets
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from calibration.models import Calibration, State
 from calibration.services import WorkflowError
 from calibration.workflow import SignatureRefused, calibration_mark_issued, signature_problems
+from certificates.dcc import DccExportError, dcc_xml
 from certificates.models import Certificate, Kind
 from certificates.numbering import number_next
 from certificates.render import render_pdf
@@ -22,6 +24,11 @@ from traceability.chains import chain_problems
 
 class TraceabilityBroken(ValidationError):
     """A result whose chain to the SI does not hold cannot be issued."""
+
+
+class DccRefused(ValidationError):
+    """A certificate is issued with its DCC inside or not at all: a unit without a D-SI
+    equivalent stops the issue, naming the unit."""
 
 
 @transaction.atomic
@@ -51,7 +58,14 @@ def certificate_issue(*, calibration: Calibration, by: User, reason: str = "") -
         issued_by=by,
         token=secrets.token_urlsafe(32),
     )
-    certificate.pdf = render_pdf(certificate)
+    try:
+        certificate.dcc = dcc_xml(certificate)
+    except DccExportError as error:
+        raise DccRefused(
+            _("The certificate cannot be issued: its DCC cannot be written. %(why)s")
+            % {"why": error}
+        ) from error
+    certificate.pdf = render_pdf(certificate, dcc=certificate.dcc)
     certificate.sha256 = hashlib.sha256(certificate.pdf).hexdigest()
     stamp(certificate, by=by, reason=reason or _("Issued"))
     certificate.save()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from calibration.access import calibration_for_user
 from certificates.access import certificate_for_user, certificates_for
 from certificates.dashboard import dashboard_for
-from certificates.dcc import DccExportError, dcc_xml
+from certificates.dcc import DccExportError, dcc_of
 from certificates.models import Certificate
 from certificates.services import certificate_issue
 from lims.access import require
@@ -70,7 +70,7 @@ def certificate_dcc(request, pk):
     """The certificate as a Digital Calibration Certificate (PTB DCC 3.3.0 XML)."""
     certificate = certificate_for_user(request.user, pk)
     try:
-        data = dcc_xml(certificate)
+        data = dcc_of(certificate)
     except DccExportError as error:
         messages.error(request, str(error))
         return redirect("certificate", pk=certificate.pk)

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from certificates.dcc import DccExportError, dcc_xml
+from certificates.dcc import DccExportError, dcc_of
 from certificates.models import Certificate
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 _("No certificate numbered “%(number)s” has been issued.") % {"number": number}
             ) from None
         try:
-            data = dcc_xml(certificate)
+            data = dcc_of(certificate)
         except DccExportError as error:
             raise CommandError(str(error)) from error
         if options["output"]:
