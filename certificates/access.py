@@ -4,7 +4,9 @@ from lims.access import get_scoped, scoped
 
 def certificates_for(user):
     return scoped(
-        Certificate.objects.select_related("calibration__instrument__customer").defer("pdf"),
+        Certificate.objects.with_status()
+        .select_related("calibration__instrument__customer")
+        .defer("pdf", "dcc"),
         user,
         "calibration__instrument__customer",
     )
@@ -12,7 +14,7 @@ def certificates_for(user):
 
 def certificate_for_user(user, pk, action="certificate.view") -> Certificate:
     return get_scoped(
-        Certificate.objects.select_related("calibration__instrument__customer"),
+        Certificate.objects.with_status().select_related("calibration__instrument__customer"),
         user,
         "calibration__instrument__customer",
         action,

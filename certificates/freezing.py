@@ -125,3 +125,49 @@ def uninstall_children(connection, children: list[str]) -> None:
     """Remove only the triggers of `children`, leaving the certificate's and calibration's."""
     drops = {vendor: ([], child_drops(vendor, children)) for vendor in ("sqlite", "postgresql")}
     triggers.run(connection, drops, install=False)
+
+
+# The decisions taken on issued certificates (a replacement opened, a withdrawal) are records
+# too: never updated or deleted. Their own trigger function, so that lifting the issued-record
+# triggers (as tests and migrations do) leaves these alone.
+DECISIONS = ["certificates_replacement", "certificates_withdrawal"]
+
+
+def decision_statements() -> dict[str, tuple[list[str], list[str]]]:
+    sqlite_install = [
+        f"""CREATE TRIGGER IF NOT EXISTS frozen_{table}_{name} BEFORE {op} ON {table}
+            BEGIN SELECT RAISE(ABORT, 'frozen: a decision on an issued certificate cannot be changed'); END"""
+        for table in DECISIONS
+        for name, op in (("update", "UPDATE"), ("delete", "DELETE"))
+    ]
+    sqlite_uninstall = [
+        f"DROP TRIGGER IF EXISTS frozen_{table}_{name}"
+        for table in DECISIONS
+        for name in ("update", "delete")
+    ]
+    postgresql_install = [
+        """CREATE OR REPLACE FUNCTION frozen_refuse_decision() RETURNS trigger AS $$
+           BEGIN
+             RAISE EXCEPTION 'frozen: % of a decision on an issued certificate in % is refused', TG_OP, TG_TABLE_NAME
+               USING ERRCODE = 'integrity_constraint_violation';
+           END $$ LANGUAGE plpgsql""",
+    ] + [
+        f"""CREATE OR REPLACE TRIGGER frozen_{table} BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION frozen_refuse_decision()"""
+        for table in DECISIONS
+    ]
+    postgresql_uninstall = [
+        f"DROP TRIGGER IF EXISTS frozen_{table} ON {table}" for table in DECISIONS
+    ] + ["DROP FUNCTION IF EXISTS frozen_refuse_decision()"]
+    return {
+        "sqlite": (sqlite_install, sqlite_uninstall),
+        "postgresql": (postgresql_install, postgresql_uninstall),
+    }
+
+
+def install_decisions(connection) -> None:
+    triggers.run(connection, decision_statements(), install=True)
+
+
+def uninstall_decisions(connection) -> None:
+    triggers.run(connection, decision_statements(), install=False)

@@ -12,9 +12,10 @@ from calibration.access import calibration_for_user
 from certificates.access import certificate_for_user, certificates_for
 from certificates.dashboard import dashboard_for
 from certificates.dcc import DccExportError, dcc_of
-from certificates.models import Certificate
+from certificates.models import Certificate, Replacement, Withdrawal
+from certificates.revisions import certificate_replace, certificate_withdraw, replacement_of
 from certificates.services import certificate_issue
-from lims.access import require
+from lims.access import can, require
 from lims.forms import message_refusal
 from lims.paging import page_of
 
@@ -38,7 +39,68 @@ def certificate_list(request):
 @login_required
 def certificate_detail(request, pk):
     certificate = certificate_for_user(request.user, pk)
-    return render(request, "certificates/certificate_detail.html", {"certificate": certificate})
+    return render(
+        request,
+        "certificates/certificate_detail.html",
+        {
+            "certificate": certificate,
+            "replacement": Replacement.objects.filter(replaced=certificate)
+            .select_related("calibration__certificate", "opened_by")
+            .first(),
+            "replaces": replacement_of(certificate.calibration),
+            "withdrawal": Withdrawal.objects.filter(certificate=certificate)
+            .select_related("by")
+            .first(),
+            "may_replace": can(request.user, "certificate.replace"),
+            "may_withdraw": can(request.user, "certificate.withdraw"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def certificate_replace_view(request, pk):
+    certificate = certificate_for_user(request.user, pk, action="certificate.replace")
+    try:
+        replacement = certificate_replace(
+            certificate=certificate,
+            by=request.user,
+            password=request.POST.get("password", ""),
+            reason=request.POST.get("reason", ""),
+            changes=request.POST.get("changes", ""),
+            kind=request.POST.get("kind", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        message_refusal(request, error)
+        return redirect("certificate", pk=certificate.pk)
+    messages.success(
+        request,
+        _(
+            "Correction of %(number)s opened: the technician corrects this copy, then it is reviewed, approved and issued as a new certificate."
+        )
+        % {"number": certificate.number},
+    )
+    return redirect("calibration", pk=replacement.calibration_id)
+
+
+@login_required
+@require_POST
+def certificate_withdraw_view(request, pk):
+    certificate = certificate_for_user(request.user, pk, action="certificate.withdraw")
+    try:
+        certificate_withdraw(
+            certificate=certificate,
+            by=request.user,
+            password=request.POST.get("password", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        message_refusal(request, error)
+    else:
+        messages.success(
+            request, _("Certificate %(number)s withdrawn.") % {"number": certificate.number}
+        )
+    return redirect("certificate", pk=certificate.pk)
 
 
 @login_required
@@ -89,9 +151,16 @@ def verify(request, token):
     PDF is compared with the issued file by its SHA-256.
     """
     certificate = get_object_or_404(
-        Certificate.objects.select_related("calibration__instrument__customer"), token=token
+        Certificate.objects.with_status().select_related("calibration__instrument__customer"),
+        token=token,
     )
-    context = {"certificate": certificate, "instrument": certificate.calibration.instrument}
+    context = {
+        "certificate": certificate,
+        "instrument": certificate.calibration.instrument,
+        "withdrawal": Withdrawal.objects.filter(certificate=certificate).first(),
+        "superseded_by": certificate.superseded_by,
+        "replaces": replacement_of(certificate.calibration),
+    }
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")

@@ -76,13 +76,16 @@ def _thaw_before_flush(transactional_db):
 
     from calibration.models import Calibration
     from certificates import freezing
-    from certificates.models import Certificate
+    from certificates.models import Certificate, Replacement, Withdrawal
     from standards import freezing as incoming_freezing
     from standards.models import OutOfTolerance, StandardCalibration
 
     freezing.uninstall(connection)
+    freezing.uninstall_decisions(connection)
     incoming_freezing.uninstall(connection)
     try:
+        Withdrawal.objects.all().delete()
+        Replacement.objects.all().delete()
         Certificate.objects.all().delete()
         Calibration.objects.all().delete()
         OutOfTolerance.objects.all().delete()
@@ -90,4 +93,5 @@ def _thaw_before_flush(transactional_db):
             incoming.delete()  # a newer version protects the one it replaces
     finally:
         freezing.install(connection)
+        freezing.install_decisions(connection)
         incoming_freezing.install(connection)
