@@ -32,7 +32,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certificates.models import RevisionKind
 from certificates.render import ADJUSTMENT_WORDS, PHASE_WORDS
+from certificates.revisions import replacement_of
 from dcc.xsd import DCC, NAMESPACES, SCHEMA_VERSION, SI, validate
 from traceability.chains import chain_for, statement
 
@@ -280,6 +282,15 @@ def _administrative_data(root, certificate, calibration, sections, links) -> Non
     _el(core, "dcc:endPerformanceDate", calibration.performed_on.isoformat())
     _el(core, "dcc:performanceLocation", "laboratory")
     _el(core, "dcc:issueDate", timezone.localdate(certificate.issued_at).isoformat())
+    correction = replacement_of(calibration)
+    if correction is not None:  # 7.8.8: the certificate this one amends or substitutes
+        replaced = _el(core, "dcc:reportAmendedSubstituted")
+        _el(
+            replaced,
+            "dcc:typeOfChange",
+            "amended" if correction.kind == RevisionKind.AMENDMENT else "substituted",
+        )
+        _el(replaced, "dcc:replacedUniqueIdentifier", correction.replaced.number)
 
     item = _el(_el(admin, "dcc:items"), "dcc:item")
     _text(item, "dcc:name", instrument.name)

@@ -12,6 +12,7 @@ from calibration.services import allowed_references, calibration_set_point
 from certificates.models import Certificate, Replacement, Status, Withdrawal
 from certificates.revisions import RevisionRefused, certificate_replace, certificate_withdraw
 from certificates.services import certificate_issue
+from dcc.xsd import validate
 from tests.conftest import PASSWORD, login
 
 
@@ -91,6 +92,12 @@ def test_the_new_certificate_names_the_one_it_replaces_and_supersedes_it(
     assert f"thay thế giấy chứng nhận số {issued.number}" in text
     assert f"replaces certificate {issued.number}" in text
     assert "serial number misprinted" in text
+    dcc = bytes(successor.dcc).decode()
+    assert validate(successor.dcc) == []
+    assert (
+        "<dcc:reportAmendedSubstituted>\n        <dcc:typeOfChange>substituted</dcc:typeOfChange>\n"
+        f"        <dcc:replacedUniqueIdentifier>{issued.number}</dcc:replacedUniqueIdentifier>"
+    ) in dcc
     # The superseded certificate itself never changes.
     assert Certificate.objects.get(pk=issued.pk).sha256 == issued.sha256
 
