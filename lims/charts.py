@@ -419,8 +419,10 @@ class _Canvas:
         y_values: Sequence[Decimal],
         number: NumberFormat,
         right_texts: Sequence[str] = (),
+        font: str = FONT,
     ) -> None:
         self.kind, (self.width, self.height) = kind, size
+        self.font = font
         self.title, self.desc, self.x_label, self.y_label = texts
         self.under: list[str] = []
         self.body: list[str] = []
@@ -503,7 +505,7 @@ class _Canvas:
         out = [
             f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" class="chart chart-{self.kind}"'
             f' role="img" width="{w}" height="{h}" viewBox="0 0 {w} {h}"'
-            f' font-family="{FONT}" font-size="10">',
+            f' font-family="{_esc(self.font)}" font-size="10">',
             _tag("title", self.title or self.y_label),
             _tag("desc", self.desc),
             _rect("background", 0, 0, w, h, fill="#ffffff"),
@@ -732,10 +734,14 @@ def error_chart(
     number: NumberFormat = format_number,
     width: int = 640,
     height: int = 320,
+    font: str = FONT,
 ) -> str:
     """The errors of an instrument at its calibration points, one equal slot per point in the
     order given, each with its ±U bar, over the band of ± the maximum permissible error, which
-    steps from slot to slot and breaks where a point has no limit."""
+    steps from slot to slot and breaks where a point has no limit.
+
+    ``font`` is the font family of every text: a PDF passes the family of its own embedded font
+    (e.g. ``"Cert"``) so that the chart needs no system font, whose Vietnamese glyphs may differ."""
     lab = {**ERROR_LABELS, **(labels or {})}
     pts = [p if isinstance(p, ErrorPoint) else ErrorPoint(*p) for p in points]
     data = [
@@ -756,8 +762,10 @@ def error_chart(
         desc += f"{y_axis}: {number(worst[1])} ({number(worst[0])} {nominal_unit})."
     texts = (title, desc or lab["no_data"], x_axis, y_axis)
     if not data:
-        return _Canvas("error", (width, height), texts, [], [], number).svg(lab["no_data"])
-    canvas = _Canvas("error", (width, height), texts, legend, y_values, number)
+        return _Canvas("error", (width, height), texts, [], [], number, font=font).svg(
+            lab["no_data"]
+        )
+    canvas = _Canvas("error", (width, height), texts, legend, y_values, number, font=font)
     xs = canvas.x_categories([number(n) for n, *_ in data])
     y, body = canvas.y, canvas.body
     half = (canvas.right - canvas.left) / len(data) / 2
