@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from lims.models import Customer
 from standards.models import Standard, StandardCalibration, StandardValue
 
+RECALL_MONTHS_MAX = 120  # ten years: longer is a typing mistake, not an interval
+
 
 class Instrument(models.Model):
     """A customer's measuring instrument (phương tiện đo)."""
@@ -32,6 +34,14 @@ class Instrument(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=20)
     location = models.CharField(_("location of use"), max_length=200, blank=True)
+    # The customer's decision, never the lab's (ISO/IEC 17025 7.8.4.3): set through
+    # portal.services.instrument_recall_set, with the reason kept in the history.
+    recall_months = models.PositiveSmallIntegerField(
+        _("recall interval (months)"),
+        null=True,
+        blank=True,
+        help_text=_("How often the customer has this instrument calibrated; set by the customer."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -50,6 +60,12 @@ class Instrument(models.Model):
                 condition=Q(resolution__gt=0),
                 name="instrument_resolution_positive",
                 violation_error_message=_("The resolution must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(recall_months__isnull=True)
+                | Q(recall_months__gte=1, recall_months__lte=RECALL_MONTHS_MAX),
+                name="instrument_recall_months_range",
+                violation_error_message=_("A recall interval is from 1 to 120 months."),
             ),
         ]
 

@@ -3,10 +3,12 @@
 from django.db.models import Count
 from django.utils import timezone
 
-from calibration.access import calibrations_for, instruments_for
+from calibration.access import calibrations_for
 from calibration.models import State
 from certificates.access import certificates_for
+from jobs.access import jobs_for
 from lims.models import Role
+from portal import due
 from standards.due import due_within
 
 DUE_SOON_DAYS = 30
@@ -17,9 +19,14 @@ def dashboard_for(user) -> dict:
     calibrations = calibrations_for(user)
     context: dict = {"today": today}
     if user.role == Role.CUSTOMER:
-        context["certificates"] = certificates_for(user)[:20]
-        context["instruments"] = instruments_for(user)
-        context["in_progress"] = calibrations.exclude(state=State.ISSUED)
+        # The customer's home is the portal in short: the counts per state lead to the
+        # dashboard's filtered lists, the instruments needing attention are listed here.
+        rows = due.instrument_rows(user.customer, today=today)
+        attention = {due.InstrumentState.OVERDUE, due.InstrumentState.DUE_SOON}
+        context["counts"] = due.counts(rows)
+        context["attention"] = [row for row in due.by_due_date(rows) if row.state in attention][:10]
+        context["certificates"] = certificates_for(user)[:10]
+        context["open_jobs"] = jobs_for(user, today).open().order_by("-number")[:10]
         return context
     if user.role == Role.TECHNICIAN:
         context["mine"] = calibrations.filter(technician=user).exclude(state=State.ISSUED)

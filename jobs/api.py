@@ -1,6 +1,5 @@
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -78,9 +77,14 @@ class JobSerializer(serializers.ModelSerializer):
             "number",
             "customer",
             "customer_reference",
+            "requested_on",
+            "wished_on",
+            "service",
+            "request",
             "received_on",
             "due_on",
             "returned_on",
+            "cancelled_on",
             "technician",
             "status",
             "overdue",
@@ -89,9 +93,10 @@ class JobSerializer(serializers.ModelSerializer):
             "items",
         ]
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_turnaround_days(self, job) -> int:
-        return job.turnaround.days
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_turnaround_days(self, job) -> int | None:
+        """Days from receipt to return (or to today); none while the job is only requested."""
+        return None if job.turnaround is None else job.turnaround.days
 
 
 class JobViewSet(ScopedViewSet):

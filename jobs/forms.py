@@ -85,3 +85,48 @@ class ReturnForm(forms.Form):
             "Needed when an instrument goes back without an issued certificate, e.g. “could not be calibrated: damaged”."
         ),
     )
+
+
+class ReceiveRequestForm(forms.Form):
+    """The receipt of a requested job: the customer and number are the request's."""
+
+    received_on = forms.DateField(label=_("date received"), widget=DATE, initial=timezone.localdate)
+    due_on = forms.DateField(
+        label=pgettext_lazy("job", "due date"),
+        widget=DATE,
+        help_text=_("The date promised to the customer."),
+    )
+    technician = forms.ModelChoiceField(
+        label=_("technician"), queryset=technicians(), required=False
+    )
+    notes = forms.CharField(
+        label=_("internal notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Not shown to the customer."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["technician"].queryset = technicians()
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. “The instrument was sold”, or “asked twice”."),
+    )
+
+
+class ReceiveItemForm(JobItemForm):
+    """A row of a request's receipt: a row left without an instrument is an instrument asked for
+    and not brought in; the service asks for the condition of every row kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].required = False
+        self.fields["condition"].required = False
+
+
+ReceiveItemFormSet = forms.formset_factory(ReceiveItemForm, extra=3, max_num=200, absolute_max=200)

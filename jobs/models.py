@@ -2,6 +2,12 @@
 
 A job's status is derived from its items' calibrations and its return date, never stored, like a
 standard's due date: it cannot drift from the calibrations it summarises.
+
+A job starts in one of two ways. The lab receives the instruments at the counter (`job_receive`),
+or a customer's user asks through the portal (`job_request`): the job then exists, with its number,
+in the stage "requested" (no date received, no receiver, no promised date) until the instruments
+arrive and the lab records their receipt on the same job (`job_request_receive`); a request never
+received can be cancelled, and is then kept, with its number, as "cancelled".
 """
 
 import datetime as dt
@@ -20,15 +26,25 @@ from lims.models import Customer
 
 
 class JobStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
     RECEIVED = "received", _("Received")
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
     APPROVED = "approved", _("Approved")
     ISSUED = "issued", _("Issued")
     RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
-OPEN_STATUSES = [s for s in JobStatus.values if s != JobStatus.RETURNED]
+OPEN_STATUSES = [s for s in JobStatus.values if s not in (JobStatus.RETURNED, JobStatus.CANCELLED)]
+
+
+class Service(models.TextChoices):
+    """What the customer asks for: a calibration, or a legal verification (kiểm định)."""
+
+    CALIBRATION = "calibration", _("Calibration")
+    VERIFICATION = "verification", _("Verification")
+
 
 # How far an item has gone: 0 not started, 1 draft, 2 with the reviewer, 3 approved, 4 issued.
 NOT_STARTED, DRAFT, IN_REVIEW, APPROVED, ISSUED = range(5)
@@ -63,7 +79,8 @@ class JobQuerySet(models.QuerySet):
 
         The status follows the least advanced item (every item issued → issued, every item
         approved or issued → approved, every item at least submitted → awaiting review), unless
-        the job was returned; any item started makes it in progress.
+        the job was returned; any item started makes it in progress. A job asked for through the
+        portal is "requested" until its receipt is recorded, or "cancelled" if it never came.
         """
         today = today or timezone.localdate()
         return self.annotate(
@@ -72,6 +89,8 @@ class JobQuerySet(models.QuerySet):
             most_stage=_over_items(models.Max(_item_stage())),
         ).annotate(
             status=Case(
+                When(cancelled_on__isnull=False, then=Value(JobStatus.CANCELLED)),
+                When(received_on__isnull=True, then=Value(JobStatus.REQUESTED)),
                 When(returned_on__isnull=False, then=Value(JobStatus.RETURNED)),
                 When(items_count=0, then=Value(JobStatus.RECEIVED)),
                 When(least_stage__gte=ISSUED, then=Value(JobStatus.ISSUED)),
@@ -91,7 +110,8 @@ class JobQuerySet(models.QuerySet):
         )
 
     def open(self):
-        return self.filter(returned_on__isnull=True)
+        """Jobs not yet over: requested, or received and not returned."""
+        return self.filter(returned_on__isnull=True, cancelled_on__isnull=True)
 
 
 class Job(models.Model):
@@ -101,9 +121,12 @@ class Job(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="jobs"
     )
-    received_on = models.DateField(_("date received"))
+    received_on = models.DateField(_("date received"), null=True, blank=True)
     due_on = models.DateField(
-        pgettext_lazy("job", "due date"), help_text=_("The date promised to the customer.")
+        pgettext_lazy("job", "due date"),
+        null=True,
+        blank=True,
+        help_text=_("The date promised to the customer."),
     )
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,6 +140,8 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("received by"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="jobs_received",
     )
     requested_by = models.ForeignKey(
@@ -128,6 +153,24 @@ class Job(models.Model):
         related_name="jobs_requested",
         help_text=_("The customer's user who asked through the portal, if any."),
     )
+    requested_on = models.DateField(_("date requested"), null=True, blank=True)
+    wished_on = models.DateField(
+        _("date wished for"),
+        null=True,
+        blank=True,
+        help_text=_("When the customer would like the work done; the lab promises its due date."),
+    )
+    service = models.CharField(
+        _("service"), max_length=20, choices=Service.choices, default=Service.CALIBRATION
+    )
+    request = models.TextField(
+        _("customer's request"),
+        blank=True,
+        help_text=_(
+            "The customer's own words: instruments not yet registered, wishes. Shown to the customer."
+        ),
+    )
+    cancelled_on = models.DateField(_("date cancelled"), null=True, blank=True)
     customer_reference = models.CharField(
         _("customer's reference"),
         max_length=80,
@@ -156,6 +199,27 @@ class Job(models.Model):
                 name="job_returned_after_receipt",
                 violation_error_message=_("The return date cannot be before the date received."),
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    received_on__isnull=False, received_by__isnull=False, due_on__isnull=False
+                )
+                | Q(
+                    received_on__isnull=True,
+                    received_by__isnull=True,
+                    due_on__isnull=True,
+                    returned_on__isnull=True,
+                    requested_on__isnull=False,
+                ),
+                name="job_received_or_requested",
+                violation_error_message=_(
+                    "A job is either received, with its date, due date and receiver, or requested and not yet received."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_on__isnull=True) | Q(received_on__isnull=True),
+                name="job_cancelled_only_before_receipt",
+                violation_error_message=_("Only a request not yet received can be cancelled."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,7 +227,12 @@ class Job(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.returned_on is None
+        return self.returned_on is None and self.cancelled_on is None
+
+    @property
+    def is_requested(self) -> bool:
+        """Asked for through the portal, not yet received, not cancelled."""
+        return self.received_on is None and self.cancelled_on is None
 
     @property
     def status_label(self) -> str:
@@ -178,7 +247,10 @@ class JobItem(models.Model):
     instrument = models.ForeignKey(
         Instrument, verbose_name=_("instrument"), on_delete=models.PROTECT, related_name="job_items"
     )
-    condition = models.TextField(_("condition on receipt"), help_text=_("e.g. Good, seals intact"))
+    # Blank only while the job is requested: `job_receive` and `job_request_receive` require it.
+    condition = models.TextField(
+        _("condition on receipt"), blank=True, help_text=_("e.g. Good, seals intact")
+    )
     accessories = models.TextField(_("accessories"), blank=True)
     procedure = models.ForeignKey(
         Procedure,

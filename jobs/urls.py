@@ -8,5 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="job"),
     path("<int:pk>/assign/", views.job_assign, name="job_assign"),
     path("<int:pk>/return/", views.job_return, name="job_return"),
+    path("<int:pk>/receive/", views.job_request_receive, name="job_request_receive"),
+    path("<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
     path("items/<int:pk>/start/", views.job_item_start, name="job_item_start"),
 ]

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Case, Count, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +13,15 @@ from calibration.forms import CalibrationForm
 from calibration.models import Instrument
 from jobs import services
 from jobs.access import job_for_user, job_item_for_user, jobs_for
-from jobs.forms import AssignForm, JobForm, JobItemFormSet, ReturnForm
+from jobs.forms import (
+    AssignForm,
+    CancelForm,
+    JobForm,
+    JobItemFormSet,
+    ReceiveItemFormSet,
+    ReceiveRequestForm,
+    ReturnForm,
+)
 from jobs.models import JobStatus
 from lims.access import can, require
 from lims.forms import add_service_error, is_small_number, message_refusal
@@ -52,8 +60,8 @@ def job_board(request):
         shown = jobs.filter(status=status)
     else:
         status = ""
-        # Returned jobs pile up for ever: the board shows those of the last 90 days.
-        shown = jobs.exclude(returned_on__lt=since)
+        # Returned and cancelled jobs pile up for ever: the board shows those of the last 90 days.
+        shown = jobs.exclude(returned_on__lt=since).exclude(cancelled_on__lt=since)
     page = page_of(request, shown.order_by(STATUS_ORDER, "due_on", "number"), per_page=100)
     columns = [
         {
@@ -78,6 +86,7 @@ def job_board(request):
             "mean_turnaround": _mean_days(turnaround),
             "recent_days": RECENT_DAYS,
             "may_edit": can(request.user, "job.edit"),
+            "may_request": can(request.user, "job.request"),
         },
     )
 
@@ -116,21 +125,29 @@ def job_detail(request, pk):
     items = job.items.select_related("instrument", "procedure", "calibration").order_by("pk")
     user = request.user
     may_edit = can(user, "job.edit") and job.is_open
+    received = job.received_on is not None
     context = {
         "job": job,
         "items": items,
         "is_staff_view": user.is_lab_staff,
         "may": {
-            "start": may_edit and can(user, "calibration.edit"),
+            "start": may_edit and received and can(user, "calibration.edit"),
             "assign": may_edit,
-            "return": may_edit,
+            "return": may_edit and received,
+            "receive": may_edit and job.is_requested,
+            "cancel": job.is_requested and (may_edit or can(user, "job.request")),
         },
         "assign_form": AssignForm(initial={"technician": job.technician_id}),
         "return_form": ReturnForm(),
+        "cancel_form": CancelForm(),
     }
-    if not job.is_open and user.is_lab_staff:
-        returned = job.history.exclude(returned_on=None).order_by("history_date").first()
-        context["return_reason"] = returned.history_change_reason if returned else ""
+    if not job.is_open:
+        # Why a request was cancelled is the customer's business too; why a job went back
+        # without a certificate is said to them by the lab, not by this page.
+        closed = job.history.exclude(cancelled_on=None, returned_on=None).order_by("history_date")
+        first = closed.first()
+        if job.cancelled_on is not None or user.is_lab_staff:
+            context["closing_reason"] = first.history_change_reason if first else ""
     return render(request, "jobs/job_detail.html", context)
 
 
@@ -198,4 +215,61 @@ def job_return(request, pk):
         message_refusal(request, error)
     else:
         messages.success(request, _("The instruments were returned to the customer."))
+    return redirect("job", pk=pk)
+
+
+@login_required
+def job_request_receive(request, pk):
+    """Record the receipt of a requested job: its rows are the instruments asked for, with the
+    customer's other instruments to add the ones brought in besides."""
+    job = job_for_user(request.user, pk, "job.edit")
+    if not job.is_requested:
+        messages.info(request, _("This job is not a request waiting for its instruments."))
+        return redirect("job", pk=job.pk)
+    form = ReceiveRequestForm(request.POST or None)
+    asked = job.items.select_related("instrument").order_by("pk")
+    items = ReceiveItemFormSet(
+        request.POST or None,
+        prefix="items",
+        initial=[{"instrument": i.instrument_id, "procedure": i.procedure_id} for i in asked],
+        form_kwargs={"customer": job.customer},
+    )
+    if request.method == "POST" and form.is_valid() and items.is_valid():
+        rows = [f.cleaned_data for f in items.forms if f.cleaned_data.get("instrument")]
+        try:
+            services.job_request_receive(job=job, by=request.user, items=rows, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Job %(number)s received.") % {"number": job.number})
+            return redirect("job", pk=job.pk)
+    return render(
+        request,
+        "jobs/job_form.html",
+        {
+            "form": form,
+            "items": items,
+            "customer": job.customer,
+            "job": job,
+            "title": _("Receive requested job %(number)s") % {"number": job.number},
+        },
+    )
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk):
+    job = job_for_user(request.user, pk)
+    if not (can(request.user, "job.edit") or can(request.user, "job.request")):
+        raise PermissionDenied
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the request is cancelled."))
+        return redirect("job", pk=pk)
+    try:
+        services.job_cancel(job=job, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        message_refusal(request, error)
+    else:
+        messages.success(request, _("The request was cancelled."))
     return redirect("job", pk=pk)

@@ -16,4 +16,8 @@ def navigation(request):
         ("competence", "authorisation.view"),
         ("certificates", "certificate.view"),
     ]
-    return {"nav": {name for name, action in entries if can(user, action)}}
+    nav = {name for name, action in entries if can(user, action)}
+    if not user.is_lab_staff:
+        # A customer's instruments, with their due dates, are the portal's first page.
+        nav = (nav - {"instruments"}) | {"portal"}
+    return {"nav": nav}

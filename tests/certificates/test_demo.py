@@ -24,9 +24,11 @@ def test_the_demo_lab_has_every_role_state_and_issued_certificates(db):
     output = run_demo()
     assert "demo-2026" in output
     assert Customer.objects.count() == 3
-    assert Instrument.objects.count() == 12
+    assert Instrument.objects.count() == 20
     assert set(Calibration.objects.values_list("state", flat=True)) == set(State.values)
-    assert Certificate.objects.count() == 3
+    assert Certificate.objects.count() == 11
+    statuses = Certificate.objects.with_status().values_list("status", flat=True)
+    assert set(statuses) == {"in_force", "superseded", "withdrawn"}
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert all(u.check_password("demo-2026") for u in User.objects.all())
     assert User.objects.filter(role=Role.CUSTOMER, customer__isnull=True).count() == 0

@@ -14,12 +14,15 @@ from django.utils import timezone
 from calibration import services as cal
 from calibration import workflow as flow
 from calibration.models import Calibration, Instrument, Procedure, ScopeEntry, State
+from certificates.models import Replacement, Withdrawal
+from certificates.revisions import certificate_replace, certificate_withdraw
 from certificates.services import certificate_issue
 from competence.models import Authorisation
 from competence.services import authorisation_grant
 from jobs.models import Job
-from jobs.services import job_receive, job_return
+from jobs.services import job_item_start, job_receive, job_request, job_return
 from lims.models import Customer, Role, Sector, User
+from portal.services import instrument_recall_set, recall_history
 from standards.intervals import interval_propose
 from standards.models import (
     Conformity,
@@ -529,6 +532,158 @@ CALIBRATIONS = [
     ),
 ]
 
+# The customers' measurement-assurance programmes (the portal): instruments calibrated here
+# before, each through a job handed back, and the recall intervals the customers chose, so that
+# their dashboards show instruments overdue, due soon, in force, without an interval, never
+# calibrated here, and asked for again.
+_BALANCE = [
+    ("10 g", ["10.0001", "10.0000", "10.0001"]),
+    ("100 g", ["100.0002", "100.0001", "100.0002"]),
+    ("200 g", ["199.9998", "199.9999", "199.9998"]),
+]
+_BALANCE_OFF = _BALANCE[:2] + [("200 g", ["200.0007", "200.0008", "200.0007"])]  # 0.75 mg > 0.5 mg
+_THERMOMETER = [
+    ("0 °C", ["0.1", "0.1", "0.0"]),
+    ("50 °C", ["50.2", "50.1", "50.2"]),
+    ("100 °C", ["100.3", "100.2", "100.3"]),
+]
+_GAUGE = [
+    ("10 bar", ["10.0", "10.1", "10.0"]),
+    ("50 bar", ["50.2", "50.3", "50.2"]),
+    ("100 bar", ["100.4", "100.5", "100.4"]),
+]
+
+# customer, name, maker, model, serial, range, resolution, unit, customer's ID, location,
+# calibrated here (procedure, standard, days ago, readings) or None, recall months, reason
+PORTAL_FLEET = [
+    (
+        "5900189325",
+        "Cân phân tích",
+        "Sartorius",
+        "Entris 224",
+        "0037710041",
+        "0 – 220 g",
+        "0.0001",
+        "g",
+        "XD-CAN-01",
+        "Phòng thử nghiệm xăng dầu",
+        ("QTHC-KL-01", "CKL-E2-01", 395, _BALANCE_OFF),
+        12,
+        "Cân dùng hằng ngày cho thử nghiệm / used daily for tests",
+    ),
+    (
+        "5900189325",
+        "Áp kế lò xo",
+        "Wika",
+        "213.53",
+        "2B-5510",
+        "0 – 160 bar",
+        "0.1",
+        "bar",
+        "XD-AK-07",
+        "Kho xăng dầu Pleiku",
+        ("QTHC-AS-02", "AK-PT-01", 110, _GAUGE),
+        3,
+        "Áp kế đường ống xuất, rung mạnh / export line gauge, heavy vibration",
+    ),
+    (
+        "5900189325",
+        "Nhiệt kế hiện số",
+        "Testo",
+        "104",
+        "TS-104-881",
+        "-50 – 250 °C",
+        "0.1",
+        "°C",
+        "XD-NK-02",
+        "Cửa hàng xăng dầu số 5",
+        ("QTHC-ND-03", "NK-PT100-01", 140, _THERMOMETER),
+        5,
+        "Đo nhiệt độ khi nhập hàng / temperature at delivery",
+    ),
+    (
+        "5900189325",
+        "Áp kế hiện số",
+        "Druck",
+        "DPI 705",
+        "DR-70512",
+        "0 – 100 bar",
+        "0.01",
+        "bar",
+        "XD-AK-11",
+        "Trạm xuất hàng",
+        ("QTHC-AS-02", "AK-PT-01", 60, _GAUGE),
+        12,
+        "Theo khuyến nghị của nhà sản xuất / as the maker advises",
+    ),
+    (
+        "5900189325",
+        "Nhiệt kế hiện số",
+        "Hanna",
+        "HI 98509",
+        "HN-98509-3",
+        "-50 – 150 °C",
+        "0.1",
+        "°C",
+        "XD-NK-05",
+        "Phòng thử nghiệm xăng dầu",
+        ("QTHC-ND-03", "NK-PT100-01", 30, _THERMOMETER),
+        None,
+        "",
+    ),
+    (
+        "5900189325",
+        "Bình chuẩn kim loại hạng II",
+        "",
+        "20 L",
+        "BC20-0118",
+        "20 L",
+        "0.01",
+        "L",
+        "XD-BC-01",
+        "Cửa hàng xăng dầu số 5",
+        None,
+        None,
+        "",
+    ),
+    (
+        "5900189325",
+        "Nhiệt kế hiện số",
+        "Testo",
+        "110",
+        "TS-110-207",
+        "-50 – 150 °C",
+        "0.1",
+        "°C",
+        "XD-NK-07",
+        "Cửa hàng xăng dầu số 2",
+        ("QTHC-ND-03", "NK-PT100-01", 80, _THERMOMETER),
+        12,
+        "Đo nhiệt độ bồn chứa / tank temperature",
+    ),
+    (
+        "5900432180",
+        "Nhiệt kế hiện số",
+        "Testo",
+        "104-IR",
+        "TS-IR-4410",
+        "-50 – 250 °C",
+        "0.1",
+        "°C",
+        "PT-NK-HACCP-01",
+        "Xưởng chế biến, điểm CCP 2",
+        ("QTHC-ND-03", "NK-PT100-01", 140, _THERMOMETER),
+        3,
+        "Điểm kiểm soát tới hạn HACCP / HACCP critical control point",
+    ),
+]
+# recall intervals of instruments the demo calibrated above: serial, months, reason
+PORTAL_INTERVALS = [
+    ("D471903344", 12, "Kế hoạch đảm bảo đo lường 2026 / measurement assurance plan 2026"),
+    ("1A2201", 6, "Áp kế tại trụ bơm / at the pump islands"),
+    ("HK-20481", 12, "Theo quy định nội bộ / company rule"),
+]
+
 
 class Command(BaseCommand):
     help = "Load the demo laboratory (idempotent) and print the demo users and their password."
@@ -583,6 +738,8 @@ class Command(BaseCommand):
             self.calibration(row, index, users, today)
         self.two_range_adjusted(users["an"], today)
         self.jobs(customers, users, today)
+        self.portal(customers, users, today)
+        self.revisions(users)
         self.stdout.write(
             self.style.SUCCESS(f"Demo lab loaded. Users (password for all: {PASSWORD}):")
         )
@@ -673,6 +830,117 @@ class Command(BaseCommand):
                     by=users["an"],
                     items=[{"instrument": instrument, **condition} for instrument in waiting],
                 )
+
+    def portal(self, customers, users, today):
+        """The customers' own instruments calibrated here before, their recall intervals, and
+        a calibration asked for through the portal."""
+        user_of = {tax: users[name] for name, *_r, role, tax in USERS if role == Role.CUSTOMER}
+        for row in PORTAL_FLEET:
+            tax, name, maker, model, serial, rng, resolution, unit, asset, place = row[:10]
+            history, months, reason = row[10:]
+            instrument = Instrument.objects.filter(
+                customer=customers[tax], serial_number=serial
+            ).first() or cal.instrument_register(
+                customer=customers[tax],
+                by=users["an"],
+                name=name,
+                manufacturer=maker,
+                model=model,
+                serial_number=serial,
+                measuring_range=rng,
+                resolution=Decimal(resolution),
+                unit=unit,
+                customer_asset_id=asset,
+                location=place,
+            )
+            if history and not instrument.calibrations.exists():
+                self.calibrated_before(instrument, *history, users=users, today=today)
+            if months and not recall_history(instrument):
+                instrument_recall_set(
+                    instrument=instrument, months=months, by=user_of[tax], reason=reason
+                )
+        for serial, months, reason in PORTAL_INTERVALS:
+            instrument = Instrument.objects.get(serial_number=serial)
+            if not recall_history(instrument):
+                instrument_recall_set(
+                    instrument=instrument,
+                    months=months,
+                    by=user_of[instrument.customer.tax_code],
+                    reason=reason,
+                )
+        asker = users["xangdau"]
+        if not Job.objects.filter(requested_by=asker).exists():
+            job_request(
+                by=asker,
+                instruments=[Instrument.objects.get(serial_number="2B-5510")],
+                wished_on=today + dt.timedelta(days=7),
+                request="Kèm 2 bình chuẩn 5 L chưa đăng ký / with two 5 L standard vessels "
+                "not yet registered",
+                customer_reference="XD-2026-0412",
+            )
+
+    def revisions(self, users):
+        """A certificate corrected (the old one superseded) and one withdrawn (17025 7.8.8)."""
+        chau = users["chau"]
+        wrong = Instrument.objects.get(serial_number="HN-98509-3").calibrations.earliest("pk")
+        if not Replacement.objects.filter(replaced__calibration=wrong).exists():
+            correction = certificate_replace(
+                certificate=wrong.certificate,
+                by=chau,
+                password=PASSWORD,
+                reason="Vị trí sử dụng ghi sai / location of use misprinted",
+                changes="Vị trí sử dụng / location of use",
+            ).calibration
+            flow.calibration_submit(calibration=correction, by=users["an"])
+            flow.calibration_review(calibration=correction, by=chau, password=PASSWORD)
+            flow.calibration_approve(calibration=correction, by=chau, password=PASSWORD)
+            certificate_issue(calibration=correction, by=chau)
+        void = Instrument.objects.get(serial_number="TS-110-207").calibrations.get().certificate
+        if not Withdrawal.objects.filter(certificate=void).exists():
+            certificate_withdraw(
+                certificate=void,
+                by=chau,
+                password=PASSWORD,
+                reason="Nhiệt kế chuẩn dùng ngoài dải đã hiệu chuẩn / reference thermometer used "
+                "outside its calibrated range",
+            )
+
+    def calibrated_before(self, instrument, code, asset, days_ago, points, *, users, today):
+        """A calibration made here `days_ago`: received, calibrated, issued and handed back."""
+        performed = today - dt.timedelta(days=days_ago)
+        received = performed - dt.timedelta(days=2)
+        job = job_receive(
+            customer=instrument.customer,
+            received_on=received,
+            due_on=received + dt.timedelta(days=10),
+            by=users["an"],
+            technician=users["an"],
+            items=[{"instrument": instrument, "condition": "Tốt / good"}],
+        )
+        calibration = job_item_start(
+            item=job.items.get(),
+            by=users["an"],
+            procedure=Procedure.objects.get(code=code, status="approved"),
+            received_on=received,
+            performed_on=performed,
+            temperature=Decimal("23.4"),
+            humidity=Decimal("57.0"),
+            standards=[Standard.objects.get(asset_number=asset)],
+        )
+        values = {v.label: v for v in cal.allowed_references(calibration)}
+        for position, (label, readings) in enumerate(points, start=1):
+            cal.calibration_set_point(
+                calibration=calibration,
+                position=position,
+                reference=values[label],
+                readings=readings,
+                by=users["an"],
+            )
+        flow.calibration_submit(calibration=calibration, by=users["an"])
+        flow.calibration_review(calibration=calibration, by=users["chau"], password=PASSWORD)
+        flow.calibration_approve(calibration=calibration, by=users["chau"], password=PASSWORD)
+        certificate_issue(calibration=calibration, by=users["chau"])
+        job_return(job=job, returned_on=performed + dt.timedelta(days=3), by=users["an"])
 
     def scope(self):
         for code, quantity, unit, low, high, cmc_abs, cmc_rel in SCOPE:
