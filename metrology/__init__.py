@@ -9,6 +9,8 @@ Modules:
 - :mod:`metrology.stats`: proficiency-test scores, pooled standard deviation, control charts,
   straight-line fit.
 - :mod:`metrology.readings`: mean and spread of the readings at one calibration point.
+- :mod:`metrology.legal`: maximum permissible errors of legal verification (OIML R76, R117,
+  R49, R46 / IEC 62053) and conformity against them.
 
 Every computed result carries ``engine_version`` (this ``__version__``) so that a stored result
 can be recomputed and compared later. Never import Django here.
