@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 
 from certificates.models import Counter, Kind
 
-PREFIX = {Kind.CALIBRATION: "HC", Kind.VERIFICATION: "KD"}  # hiệu chuẩn, kiểm định
+# hiệu chuẩn, kiểm định, thông báo (a verification's notice of failure: numbered, never a certificate)
+NOTICE = "notice"
+PREFIX = {Kind.CALIBRATION: "HC", Kind.VERIFICATION: "KD", NOTICE: "TB"}
 
 
 def number_next(*, kind: str, year: int) -> str:

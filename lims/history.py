@@ -27,6 +27,11 @@ HISTORY_KINDS = {
     "job": apps.get_model("jobs", "Job"),
     "job-item": apps.get_model("jobs", "JobItem"),
     "authorisation": apps.get_model("competence", "Authorisation"),
+    "type-list": apps.get_model("verification", "TypeList"),
+    "instrument-type": apps.get_model("verification", "InstrumentType"),
+    "verifier-card": apps.get_model("verification", "VerifierCard"),
+    "mark": apps.get_model("verification", "Mark"),
+    "campaign": apps.get_model("verification", "Campaign"),
 }
 
 
