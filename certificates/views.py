@@ -32,7 +32,7 @@ def certificate_list(request):
     return render(
         request,
         "certificates/certificate_list.html",
-        {"certificates": page, "page": page},
+        {"certificates": page, "page": page, "perms_batches": can(request.user, "batch.view")},
     )
 
 

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "lims",
     "competence",
     "standards",
@@ -73,6 +75,9 @@ INSTALLED_APPS = [
     "jobs",
     "traceability",
     "certificates",
+    "portal",
+    "batches",
+    "verification",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +182,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Background work (a batch of certificates) is queued in the database itself, run by
+# `manage.py db_worker` (started by `make run`; a service of its own in production).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # Reminders and notices. The console backend prints e-mails; production sets an SMTP server.
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
@@ -191,6 +200,9 @@ LAB_NAME_VI = env_str("LIMS_LAB_NAME_VI", "Trung tâm Kỹ thuật Tiêu chuẩn
 LAB_NAME_EN = env_str("LIMS_LAB_NAME_EN", "Centre for Standards, Metrology and Quality Techniques")
 LAB_ADDRESS = env_str("LIMS_LAB_ADDRESS", "12 Đường Trần Phú, TP. Quy Nhơn, tỉnh Gia Lai")
 LAB_ACCREDITATION = env_str("LIMS_LAB_ACCREDITATION", "VILAS 999")
+# The lab's province: the default of the programme report, and where customers without a
+# province of their own are counted.
+LAB_PROVINCE = env_str("LIMS_LAB_PROVINCE", "Gia Lai")
 # Where the public verification page is reached from outside: printed as the certificates' QR code.
 PUBLIC_URL = env_str("LIMS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
