@@ -26,7 +26,7 @@ from calibration.models import Calibration, Instrument, Procedure, State, Transi
 from calibration.procedures import procedure_new_version
 from certificates.models import Certificate
 from certificates.services import certificate_issue
-from jobs.services import job_receive
+from jobs.services import job_receive, job_request
 from lims.access import PERMISSIONS, can, require
 from lims.models import Customer, Role, Sector, User
 from lims.services import customer_register
@@ -197,6 +197,29 @@ def build_lab() -> SimpleNamespace:
         by=alice,
         items=[{"instrument": balance, "condition": "Good", "accessories": ""}],
     )
+    requested_job = job_request(by=people["carol"], instruments=[], request="Một áp kế 0–16 bar")
+    from verification.cards import card_record
+    from verification.marks import batch_receive
+    from verification.typelists import typelist_import
+
+    type_list = typelist_import(
+        title="Danh mục nhóm 2",
+        legal_basis="TT 03/2024",
+        effective_on=today,
+        data="code,number,name_vi,name_en,controls,interval_months,recommendation\n"
+        "can-ban,8.2,Cân bàn,Platform scale,KĐĐK,12,oiml_r76\n",
+        by=quinn,
+    )
+    card = card_record(
+        person=alice,
+        card_number="KĐV-1",
+        type_code="can-ban",
+        issued_by="TCĐLCL",
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=365),
+        by=quinn,
+    )
+    batch_receive(kind="stamp", series="T", first=1, last=10, received_on=today, by=quinn)
     pks = {
         "customer": customer.pk,
         "other_customer": other_customer.pk,
@@ -217,6 +240,9 @@ def build_lab() -> SimpleNamespace:
         "authorisation": held.pk,
         "job": job.pk,
         "job_item": job.items.get().pk,
+        "requested_job": requested_job.pk,
+        "type_list": type_list.pk,
+        "card": card.pk,
         **{name: calibration.pk for name, calibration in calibrations.items()},
     }
     return SimpleNamespace(
@@ -329,6 +355,17 @@ PAGES = [
     ("certificate_pdf_of_other_customer",     "/certificates/{other_certificate}/pdf/",   (200, 200, 200, 200, 200, 404, 200)),
     ("certificate_dcc",                       "/certificates/{certificate}/dcc/",         (200, 200, 200, 200, 200, 200, 404)),
     ("certificate_dcc_of_other_customer",     "/certificates/{other_certificate}/dcc/",   (200, 200, 200, 200, 200, 404, 200)),
+    ("verification_types",                    "/verification/types/",                     (200, 200, 200, 200, 200, 403, 403)),
+    ("verification_typelist",                 "/verification/types/{type_list}/",         (200, 200, 200, 200, 200, 403, 403)),
+    ("verification_typelist_csv",             "/verification/types/{type_list}/csv/",     (200, 200, 200, 200, 200, 403, 403)),
+    ("verification_typelist_import",          "/verification/types/import/",              (403, 403, 403, 200, 403, 403, 403)),
+    ("verifier_cards",                        "/verification/cards/",                     (200, 200, 200, 200, 200, 403, 403)),
+    ("verifier_card_record",                  "/verification/cards/new/",                 (403, 403, 403, 200, 403, 403, 403)),
+    ("marks",                                 "/verification/marks/?serial=T0000001",     (200, 200, 200, 200, 200, 403, 403)),
+    ("verification_report",                   "/verification/report/",                    (403, 403, 200, 200, 200, 403, 403)),
+    ("verification_report_of_a_bad_year",     "/verification/report/?year=abc",           (403, 403, 400, 400, 400, 403, 403)),
+    ("verification_report_xlsx",              "/verification/report/report.xlsx",         (403, 403, 200, 200, 200, 403, 403)),
+    ("verification_report_pdf",               "/verification/report/report.pdf",          (403, 403, 200, 200, 200, 403, 403)),
     ("history_of_customer",                   "/history/customer/{customer}/",            (200, 200, 200, 200, 200, 403, 403)),
     ("history_of_user",                       "/history/user/{alice}/",                   (200, 200, 200, 200, 200, 403, 403)),
     ("history_of_standard",                   "/history/standard/{weights}/",             (200, 200, 200, 200, 200, 403, 403)),
@@ -370,7 +407,22 @@ PAGES = [
     ("job_assign_by_get",                     "/jobs/{job}/assign/",                      (405, 405, 405, 405, 405, 405, 405)),
     ("job_return_by_get",                     "/jobs/{job}/return/",                      (405, 405, 405, 405, 405, 405, 405)),
     ("history_of_job",                        "/history/job/{job}/",                      (200, 200, 200, 200, 200, 403, 403)),
+    ("job_requested",                         "/jobs/{requested_job}/",                   (200, 200, 200, 200, 200, 200, 404)),
+    ("job_request_receive",                   "/jobs/{requested_job}/receive/",           (200, 200, 200, 403, 200, 403, 403)),
+    ("job_request_receive_of_a_received_job", "/jobs/{job}/receive/",                     (302, 302, 302, 403, 302, 403, 403)),
+    ("job_cancel_by_get",                     "/jobs/{requested_job}/cancel/",            (405, 405, 405, 405, 405, 405, 405)),
+    ("portal_chooser_or_own",                 "/portal/",                                 (200, 200, 200, 200, 200, 200, 200)),
+    ("portal",                                "/portal/?customer={customer}",             (200, 200, 200, 200, 200, 200, 200)),
+    ("portal_of_a_missing_customer",          "/portal/?customer=999999",                 (404, 404, 404, 404, 404, 200, 200)),
+    ("portal_export",                         "/portal/instruments.xlsx?customer={customer}", (200, 200, 200, 200, 200, 200, 200)),
+    ("portal_certificates",                   "/portal/certificates/?customer={customer}", (200, 200, 200, 200, 200, 200, 200)),
+    ("portal_request",                        "/portal/request/",                         (403, 403, 403, 403, 403, 200, 200)),
+    ("portal_recall",                         "/portal/instruments/{balance}/recall/",    (403, 403, 403, 403, 403, 200, 404)),
     ("certificate_missing",                   "/certificates/999999/",                    (404, 404, 404, 404, 404, 404, 404)),
+    ("batches",                               "/certificates/batches/",                   (200, 200, 200, 200, 200, 403, 403)),
+    ("batch_create",                          "/certificates/batches/new/",               (403, 403, 200, 403, 403, 403, 403)),
+    ("batch_missing",                         "/certificates/batches/999999/",            (404, 404, 404, 404, 404, 403, 403)),
+    ("batch_progress_missing",                "/certificates/batches/999999/progress/",   (404, 404, 404, 404, 404, 403, 403)),
 ]
 # fmt: on
 
@@ -517,6 +569,16 @@ WRITES = [
     ("withdraw_procedure", "/procedures/{procedure}/withdraw/",         {"reason": "Obsolete"},                                   (403,   403,   403,   302,   403,   403,   403)),
     ("assign_job",         "/jobs/{job}/assign/",                       {"technician": "{alice}"},                                (302,   302,   302,   403,   302,   403,   403)),
     ("return_job",         "/jobs/{job}/return/",                       {"returned_on": "2026-01-01", "reason": "Damaged"},       (302,   302,   302,   403,   302,   403,   403)),
+    ("cancel_request",     "/jobs/{requested_job}/cancel/",             {"reason": "Sold"},                                       (302,   302,   302,   403,   302,   302,   404)),
+    ("request_job",        "/portal/request/",                          {"service": "calibration", "request": "Một cân"},         (403,   403,   403,   403,   403,   302,   302)),
+    ("set_recall",         "/portal/instruments/{balance}/recall/",     {"months": "12", "reason": "Plan"},                       (403,   403,   403,   403,   403,   302,   404)),
+    ("withdraw_certificate", "/certificates/{certificate}/withdraw/",  {"reason": "Issued in error", "password": PASSWORD},     (403,   403,   302,   302,   403,   403,   403)),
+    ("correct_certificate", "/certificates/{certificate}/replace/",    {"kind": "replacement", "reason": "Typo", "changes": "Serial number", "password": PASSWORD}, (403, 403, 302, 302, 403, 403, 403)),
+    ("typelist_in_force",  "/verification/types/{type_list}/in-force/", {"reason": "TT 03/2024"},                            (403,   403,   403,   302,   403,   403,   403)),
+    ("revoke_card",        "/verification/cards/{card}/revoke/",        {"on": "2026-06-01", "reason": "Left"},                   (403,   403,   403,   302,   403,   403,   403)),
+    ("receive_marks",      "/verification/marks/receive/",              {"kind": "stamp", "series": "U", "first": "1", "last": "5", "received_on": "2026-01-05"}, (403, 403, 302, 302, 302, 403, 403)),
+    ("write_off_mark",     "/verification/marks/write-off/",            {"serial": "T0000002", "state": "spoiled", "reason": "Torn"}, (403, 403, 302, 302, 302, 403, 403)),
+    ("start_batch",        "/certificates/batches/new/",                {"calibrations": "{approved}", "reason": "Campaign"},     (403,   403,   302,   403,   403,   403,   403)),
 ]
 # fmt: on
 
@@ -893,8 +955,10 @@ EXPECTED_PERMISSIONS = {
     "authorisation.grant":   (False,     False,   True,           False,   False),
     "job.view":              (True,      True,    True,           True,    True),
     "job.edit":              (True,      True,    False,          False,   True),
+    "job.request":           (False,     False,   False,          True,    False),
     "instrument.view":       (True,      True,    True,           True,    True),
     "instrument.edit":       (True,      True,    False,          False,   True),
+    "instrument.recall":     (False,     False,   False,          True,    False),
     "calibration.view":      (True,      True,    True,           True,    True),
     "calibration.edit":      (True,      False,   False,          False,   False),
     "calibration.submit":    (True,      False,   False,          False,   False),
@@ -902,6 +966,16 @@ EXPECTED_PERMISSIONS = {
     "calibration.approve":   (False,     True,    False,          False,   False),
     "certificate.view":      (True,      True,    True,           True,    True),
     "certificate.issue":     (False,     True,    False,          False,   False),
+    "certificate.replace":   (False,     True,    True,           False,   False),
+    "certificate.withdraw":  (False,     True,    True,           False,   False),
+    "batch.view":            (True,      True,    True,           False,   True),
+    "verification.view":     (True,      True,    True,           False,   True),
+    "verification.edit":     (True,      True,    False,          False,   False),
+    "verifier.grant":        (False,     False,   True,           False,   False),
+    "mark.manage":           (False,     True,    True,           False,   True),
+    "typelist.edit":         (False,     False,   True,           False,   False),
+    "campaign.edit":         (False,     True,    True,           False,   False),
+    "report.view":           (False,     True,    True,           False,   True),
     "history.view":          (True,      True,    True,           False,   True),
     "traceability.view":     (True,      True,    True,           False,   True),
 }
