@@ -180,6 +180,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # A certificate's kind and a job's service are the same choice: calibration or verification.
+        "WorkKindEnum": "certificates.models.Kind",
+        "CertificateStatusEnum": "certificates.models.Status",
+        "StandardStatusEnum": "standards.models.StandardStatus",
+    },
 }
 
 # Background work (a batch of certificates) is queued in the database itself, run by

@@ -150,6 +150,14 @@ def mark_write_off(*, serial: str, state: str, by: User, reason: str) -> Mark:
     mark = _locked(serial)
     if mark.state in (MarkState.SPOILED, MarkState.LOST):
         _refuse_unless_in_stock(mark)
+    if mark.state == MarkState.USED and state != MarkState.LOST:
+        raise MarkRefused(
+            _(
+                "Mark %(serial)s is on an instrument (%(on)s): it can only be recorded lost from it, "
+                "and the instrument then needs a verification after a mark lost or damaged."
+            )
+            % {"serial": mark.serial, "on": mark.verification}
+        )
     mark.state = state
     mark.reason = reason.strip()
     stamp(mark, by=by, reason=reason.strip())

@@ -28,7 +28,7 @@ def test_a_customer_finds_what_is_overdue_exports_it_and_asks_for_its_calibratio
     # Home leads to the portal: all the instruments, with a count per state.
     page.click("[data-testid=portal-summary] >> text=All your instruments and due dates")
     page.wait_for_url("**/portal/")
-    assert page.locator("tr[data-instrument]").count() == 7
+    assert page.locator("tr[data-instrument]").count() == 8
     assert page.inner_text("[data-testid=count-overdue] .n") == "1"
 
     # Only the overdue ones, flagged out of tolerance.

@@ -227,6 +227,8 @@ def test_spoiled_and_lost_marks_are_recorded_with_the_reason(marks, verifier, sc
     on_scale = a_verification(scale_type, verifier, serial="S-9")
     with transaction.atomic():
         mark_use(verification=on_scale, by=verifier, serial="A0000009")
+    with pytest.raises(MarkRefused, match="can only be recorded lost"):
+        mark_write_off(serial="A0000009", state=MarkState.SPOILED, by=quinn, reason="Rách")
     lost = mark_write_off(serial="A0000009", state=MarkState.LOST, by=quinn, reason="Bong tem")
     assert lost.verification == on_scale  # a mark lost from an instrument keeps its instrument
 
