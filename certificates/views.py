@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -150,10 +150,16 @@ def verify(request, token):
     Only the unguessable token finds the certificate (its id or number does not); an uploaded
     PDF is compared with the issued file by its SHA-256.
     """
-    certificate = get_object_or_404(
-        Certificate.objects.with_status().select_related("calibration__instrument__customer"),
-        token=token,
+    certificate = (
+        Certificate.objects.with_status()
+        .select_related("calibration__instrument__customer")
+        .filter(token=token)
+        .first()
     )
+    if certificate is None:  # a verification certificate or notice of failure (verification app)
+        from verification.views import verification_verify
+
+        return verification_verify(request, token)
     context = {
         "certificate": certificate,
         "instrument": certificate.calibration.instrument,

@@ -420,7 +420,13 @@ class _Canvas:
         number: NumberFormat,
         right_texts: Sequence[str] = (),
         font: str = FONT,
+        *,
+        from_zero: bool = False,
+        whole: bool = False,
+        x_lines: int = 1,
     ) -> None:
+        """``from_zero``: the y axis starts at zero (bars stand on it), no margin below it;
+        ``whole``: only whole-number ticks (counts); ``x_lines``: lines of text under the x axis."""
         self.kind, (self.width, self.height) = kind, size
         self.font = font
         self.title, self.desc, self.x_label, self.y_label = texts
@@ -430,7 +436,9 @@ class _Canvas:
         self.legend_rows = self._legend_rows(legend)
         self.title_lines = _wrap(self.title, 13 * 1.1, self.width - 20)  # bold is wider
         self.top = 12.0 + (17 * len(self.title_lines) + 5 if self.title_lines else 0)
+        self.x_extra = 12.0 * (max(1, x_lines) - 1)
         self.bottom = self.height - 28.0 - 18 * len(self.legend_rows) - (18 if self.x_label else 0)
+        self.bottom -= self.x_extra
         right_w = max((_text_width(t, 9) + 10 for t in right_texts), default=14.0)
         self.right = self.width - right_w
         self.left = 10.0 + (18 if self.y_label else 0)
@@ -438,11 +446,18 @@ class _Canvas:
             return
         lo, hi = min(y_values), max(y_values)
         pad = (hi - lo) / 16 if hi > lo else (abs(lo) / 100 if lo else Decimal(1))
+        low, high = lo - pad, hi + pad
+        if from_zero:
+            low, high = (low if lo < 0 else Decimal(0)), (high if hi > 0 else Decimal(0))
+            high = high if high > low else low + 1
         max_ticks = max(3, min(8, int((self.bottom - self.top) // 38)))
-        ticks = nice_ticks(lo - pad, hi + pad, max_ticks)
+        ticks = nice_ticks(low, high, max_ticks)
+        if whole and any(t != t.to_integral_value() for t in ticks):
+            first, last = math.ceil(low), math.floor(high)
+            ticks = [Decimal(k) for k in range(first, last + 1, max(1, (last - first) // 4))]
         tick_texts = [number(t) for t in ticks]
         self.left += max(_text_width(t, 10) for t in tick_texts) + 8
-        self.y = _Scale(lo - pad, hi + pad, self.bottom, self.top)
+        self.y = _Scale(low, high, self.bottom, self.top)
         for tick, text in zip(ticks, tick_texts, strict=True):
             py = self.y(tick)
             grid = _line("grid", self.left, py, self.right, py, GRID_PEN)
@@ -517,7 +532,7 @@ class _Canvas:
         out.append(_rect("frame", self.left, self.top, pw, ph, fill="none", **_stroke(FRAME_PEN)))
         if no_data is not None:
             out.append(_text(mid_x, self.top + ph / 2 + 4, no_data, 12, fill=MUTED, cls="no-data"))
-        y = self.bottom + 20
+        y = self.bottom + 20 + self.x_extra
         if self.x_label:
             y += 16
             out.append(_text(mid_x, y, self.x_label, 11, cls="axis-label x"))
@@ -788,4 +803,178 @@ def error_chart(
         tip = f"{number(n)} {nominal_unit}: {number(e)} ± {number(U)} {unit}"
         tip += "" if t is None else f" ({lab['tolerance']} ± {number(t)} {unit})"
         body.append(_group("point", [*bar, _circle(px, y(e))], tip))
+    return canvas.svg()
+
+
+# --- bar charts ----------------------------------------------------------------------------------
+
+BAR_LABELS = {"no_data": "No data"}
+
+
+@dataclass(frozen=True)
+class _Fill:
+    """How one series of bars is painted: a fill, and hatching (``/``, ``\\``, ``-``, ``x``) in
+    the ``ink`` colour so that two series still differ on a black-and-white print."""
+
+    fill: str
+    ink: str | None = None
+    hatch: str | None = None
+
+
+BAR_FILLS = (
+    _Fill(POINT),
+    _Fill("#f6d5d5", "#c00000", "/"),
+    _Fill("#ffffff", "#3d7a2e", "\\"),
+    _Fill("#fff1d6", "#b35900", "-"),
+    _Fill("#e4e4e4", INK, "x"),
+    _Fill("#ffffff", MUTED, "/"),
+)
+HATCH_STEP = 5.0
+
+
+def _hatch_segments(x0: float, y0: float, w: float, h: float, hatch: str) -> list[tuple]:
+    """The hatch lines inside the rectangle, on a grid anchored at (0, 0) so that stacked or
+    neighbouring bars of a series line up."""
+    s, x1, y1 = HATCH_STEP, x0 + w, y0 + h
+    out: list[tuple[float, float, float, float]] = []
+    if hatch in ("/", "x"):  # x + y = c, rising to the right
+        for k in range(math.floor((x0 + y0) / s) + 1, math.ceil((x1 + y1) / s)):
+            c = k * s
+            a, b = max(x0, c - y1), min(x1, c - y0)
+            if b > a:
+                out.append((a, c - a, b, c - b))
+    if hatch in ("\\", "x"):  # x − y = c, falling to the right
+        for k in range(math.floor((x0 - y1) / s) + 1, math.ceil((x1 - y0) / s)):
+            c = k * s
+            a, b = max(x0, c + y0), min(x1, c + y1)
+            if b > a:
+                out.append((a, a - c, b, b - c))
+    if hatch == "-":
+        for k in range(math.floor(y0 / s) + 1, math.ceil(y1 / s)):
+            out.append((x0, k * s, x1, k * s))
+    return out
+
+
+def _filled_rect(cls: str | None, x: float, y: float, w: float, h: float, style: _Fill) -> list:
+    parts = [_rect(cls, x, y, w, h, fill=style.fill, stroke=INK, stroke_width=0.6)]
+    if style.hatch and w > 0 and h > 0:
+        d = "".join(
+            f"M{_px(a)} {_px(b)}L{_px(c)} {_px(e)}"
+            for a, b, c, e in _hatch_segments(x, y, w, h, style.hatch)
+        )
+        if d:
+            parts.append(
+                _tag("path", cls="hatch", d=d, fill="none", stroke=style.ink, stroke_width=0.7)
+            )
+    return parts
+
+
+def _swatch_fill(style: _Fill) -> Swatch:
+    return lambda x, y: _filled_rect(None, x - 9, y - 6, 18, 12, style)
+
+
+def bar_chart(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Num]]],
+    *,
+    stacked: bool = False,
+    title: str = "",
+    desc: str | None = None,
+    x_label: str = "",
+    y_label: str = "",
+    labels: Mapping[str, str] | None = None,
+    number: NumberFormat = format_number,
+    width: int = 640,
+    height: int = 320,
+    font: str = FONT,
+) -> str:
+    """Amounts per category: one bar per series side by side in each category's slot, or the
+    series stacked in one bar (``stacked=True``, amounts must not be negative). ``series`` is a
+    sequence of ``(name, values)`` with one value per category; each series has its own fill
+    and hatching (``BAR_FILLS``, in order) and a legend entry. Bars stand on zero; when every
+    value is a whole number (counts) the axis ticks are whole numbers. Each bar is a ``<g
+    class="bar">`` titled "category · series: value", its rectangle ``class="segment"``; the
+    value (or a stack's total) is written above the bar when it fits. Category names are
+    wrapped under their slot, on up to three lines.
+
+    >>> svg = bar_chart(["Cân", "Cột đo xăng dầu"], [("Đạt", [12, 3]), ("Không đạt", [1, 0])])
+    >>> svg.count('class="bar"'), svg.count('class="hatch"') > 0
+    (4, True)
+    """
+    lab = {**BAR_LABELS, **(labels or {})}
+    names = [str(c) for c in categories]
+    rows = [(str(name), [_dec(v, "a bar") for v in values]) for name, values in series]
+    for name, values in rows:
+        if len(values) != len(names):
+            raise ValueError(
+                f"series {name!r} has {len(values)} values for {len(names)} categories"
+            )
+        if stacked and any(v < 0 for v in values):
+            raise ValueError(f"series {name!r}: stacked bars cannot be negative")
+    legend = [
+        (name, _swatch_fill(BAR_FILLS[i % len(BAR_FILLS)])) for i, (name, _) in enumerate(rows)
+    ]
+    if stacked:
+        tops = [sum((values[j] for _, values in rows), Decimal(0)) for j in range(len(names))]
+        y_values = [Decimal(0), *tops]
+    else:
+        y_values = [Decimal(0), *(v for _, values in rows for v in values)]
+    whole = all(v == v.to_integral_value() for v in y_values)
+    if desc is None and names and rows:
+        desc = "; ".join(
+            f"{name}: " + ", ".join(f"{s} {number(values[j])}" for s, values in rows)
+            for j, name in enumerate(names)
+        )
+    texts = (title, desc or lab["no_data"], x_label, y_label)
+    if not names or not rows:
+        return _Canvas("bar", (width, height), texts, [], [], number, font=font).svg(lab["no_data"])
+    probe = _Canvas("bar", (width, height), texts, legend, [], number, font=font)
+    slot = (probe.right - probe.left - 60) / len(names)  # the y tick labels are not known yet
+    wrapped = [_wrap(name, 9, max(slot - 6, 20)) or [""] for name in names]
+    wrapped = [w if len(w) <= 3 else [*w[:2], w[2] + " …"] for w in wrapped]
+    canvas = _Canvas(
+        "bar",
+        (width, height),
+        texts,
+        legend,
+        y_values,
+        number,
+        font=font,
+        from_zero=True,
+        whole=whole,
+        x_lines=max(len(w) for w in wrapped),
+    )
+    y, body = canvas.y, canvas.body
+    slot = (canvas.right - canvas.left) / len(names)
+    zero = y(Decimal(0))
+    for j, lines in enumerate(wrapped):
+        cx = canvas.left + (j + 0.5) * slot
+        tick = [_line("tick", cx, canvas.bottom, cx, canvas.bottom + 4, FRAME_PEN)]
+        tick += [_text(cx, canvas.bottom + 15 + 11 * i, t, 9) for i, t in enumerate(lines)]
+        canvas.axes.append(_group("xtick", tick, names[j]))
+    inner = slot * 0.7
+    bar_w = inner if stacked else inner / len(rows)
+    for j, name in enumerate(names):
+        left = canvas.left + j * slot + (slot - inner) / 2
+        base = Decimal(0)
+        for i, (series_name, values) in enumerate(rows):
+            v = values[j]
+            style = BAR_FILLS[i % len(BAR_FILLS)]
+            if stacked:
+                a, b = y(base), y(base + v)
+                base += v
+                x = left
+            else:
+                a, b = zero, y(v)
+                x = left + i * bar_w
+            top, h = min(a, b), abs(a - b)
+            tip = f"{name} · {series_name}: {number(v)}"
+            bar = _filled_rect("segment", x, top, bar_w, h, style) if h > 0 else []
+            if not stacked and _text_width(number(v), 8) <= bar_w + 6:
+                label_y = top - 3 if v >= 0 else top + h + 10
+                bar.append(_text(x + bar_w / 2, label_y, number(v), 8, cls="value"))
+            body.append(_group("bar", bar, tip))
+        if stacked and _text_width(number(base), 8) <= bar_w + 6:
+            body.append(_text(left + bar_w / 2, y(base) - 3, number(base), 8, cls="value total"))
+    body.append(_line("zero", canvas.left, zero, canvas.right, zero, ZERO_PEN))
     return canvas.svg()

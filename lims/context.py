@@ -12,6 +12,7 @@ def navigation(request):
         ("standards", "standard.view"),
         ("jobs", "job.view"),
         ("calibrations", "calibration.view"),
+        ("verifications", "verification.view"),
         ("procedures", "procedure.view"),
         ("competence", "authorisation.view"),
         ("certificates", "certificate.view"),
@@ -20,4 +21,4 @@ def navigation(request):
     if not user.is_lab_staff:
         # A customer's instruments, with their due dates, are the portal's first page.
         nav = (nav - {"instruments"}) | {"portal"}
-    return {"nav": nav}
+    return {"nav": nav, "perms_report": can(user, "report.view")}

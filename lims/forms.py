@@ -12,6 +12,7 @@ class CustomerForm(forms.ModelForm):
             "short_name",
             "tax_code",
             "address",
+            "province",
             "sector",
             "contact_name",
             "contact_phone",

@@ -32,6 +32,7 @@ HISTORY_KINDS = {
     "verifier-card": apps.get_model("verification", "VerifierCard"),
     "mark": apps.get_model("verification", "Mark"),
     "campaign": apps.get_model("verification", "Campaign"),
+    "verification": apps.get_model("verification", "Verification"),
 }
 
 

@@ -38,6 +38,12 @@ class Customer(models.Model):
         ),
     )
     address = models.CharField(_("address"), max_length=300)
+    province = models.CharField(
+        _("province"),
+        max_length=80,
+        blank=True,
+        help_text=_("Where the enterprise is; empty means the lab's own province."),
+    )
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)

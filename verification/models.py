@@ -274,6 +274,15 @@ class Verification(models.Model):
     tests = models.JSONField(_("tests and readings"), default=dict)
     results = models.JSONField(_("results"), default=dict)
     passed = models.BooleanField(_("passed"), null=True)
+    mark_serial = models.CharField(
+        _("mark stuck on"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "On site, the serial of the mark stuck on a passed instrument; the mark is taken "
+            "from the stock when the verification is issued."
+        ),
+    )
     state = models.CharField(
         _("state"),
         max_length=8,

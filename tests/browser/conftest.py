@@ -79,11 +79,16 @@ def _thaw_before_flush(transactional_db):
     from certificates.models import Certificate, Replacement, Withdrawal
     from standards import freezing as incoming_freezing
     from standards.models import OutOfTolerance, StandardCalibration
+    from verification import freezing as verification_freezing
+    from verification.models import Mark, Verification
 
     freezing.uninstall(connection)
     freezing.uninstall_decisions(connection)
     incoming_freezing.uninstall(connection)
+    verification_freezing.uninstall(connection)
     try:
+        Mark.objects.all().delete()
+        Verification.objects.all().delete()
         Withdrawal.objects.all().delete()
         Replacement.objects.all().delete()
         Certificate.objects.all().delete()
@@ -95,3 +100,4 @@ def _thaw_before_flush(transactional_db):
         freezing.install(connection)
         freezing.install_decisions(connection)
         incoming_freezing.install(connection)
+        verification_freezing.install(connection)

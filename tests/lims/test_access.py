@@ -220,6 +220,17 @@ def build_lab() -> SimpleNamespace:
         by=quinn,
     )
     batch_receive(kind="stamp", series="T", first=1, last=10, received_on=today, by=quinn)
+    from verification.models import Verification
+
+    verification = Verification.objects.create(  # a draft by alice; its type's list is a draft
+        owner="Bà Lan",
+        province="Gia Lai",
+        instrument_type=type_list.types.get(),
+        serial_number="CB-1",
+        verified_on=today,
+        verifier=alice,
+        specification={"max": "30", "e": "0.01", "class": "III", "unit": "kg"},
+    )
     pks = {
         "customer": customer.pk,
         "other_customer": other_customer.pk,
@@ -243,6 +254,7 @@ def build_lab() -> SimpleNamespace:
         "requested_job": requested_job.pk,
         "type_list": type_list.pk,
         "card": card.pk,
+        "verification": verification.pk,
         **{name: calibration.pk for name, calibration in calibrations.items()},
     }
     return SimpleNamespace(
@@ -362,10 +374,28 @@ PAGES = [
     ("verifier_cards",                        "/verification/cards/",                     (200, 200, 200, 200, 200, 403, 403)),
     ("verifier_card_record",                  "/verification/cards/new/",                 (403, 403, 403, 200, 403, 403, 403)),
     ("marks",                                 "/verification/marks/?serial=T0000001",     (200, 200, 200, 200, 200, 403, 403)),
+    ("verifications",                         "/verification/",                           (200, 200, 200, 200, 200, 403, 403)),
+    ("verifications_of_a_bad_date",           "/verification/?date_from=abc",             (400, 400, 400, 400, 400, 403, 403)),
+    ("verification_new",                      "/verification/new/",                       (200, 200, 200, 403, 403, 403, 403)),
+    ("verification",                          "/verification/{verification}/",            (200, 200, 200, 200, 200, 403, 403)),
+    ("verification_missing",                  "/verification/999999/",                    (404, 404, 404, 404, 404, 403, 403)),
+    ("verification_edit",                     "/verification/{verification}/edit/",       (200, 200, 200, 403, 403, 403, 403)),
+    ("verification_pdf_of_a_draft",           "/verification/{verification}/pdf/",        (404, 404, 404, 404, 404, 403, 403)),
+    ("verification_issue_by_get",             "/verification/{verification}/issue/",      (405, 405, 405, 405, 405, 405, 405)),
     ("verification_report",                   "/verification/report/",                    (403, 403, 200, 200, 200, 403, 403)),
     ("verification_report_of_a_bad_year",     "/verification/report/?year=abc",           (403, 403, 400, 400, 400, 403, 403)),
     ("verification_report_xlsx",              "/verification/report/report.xlsx",         (403, 403, 200, 200, 200, 403, 403)),
     ("verification_report_pdf",               "/verification/report/report.pdf",          (403, 403, 200, 200, 200, 403, 403)),
+    ("campaigns",                             "/verification/campaigns/",                 (200, 200, 200, 200, 200, 403, 403)),
+    ("campaign_create",                       "/verification/campaigns/new/",             (403, 403, 200, 200, 403, 403, 403)),
+    ("campaign_offline_worker",               "/verification/campaigns/offline.js",       (200, 200, 200, 200, 200, 200, 200)),
+    ("campaign_missing",                      "/verification/campaigns/999999/",          (404, 404, 404, 404, 404, 403, 403)),
+    ("campaign_edit_missing",                 "/verification/campaigns/999999/edit/",     (403, 403, 404, 404, 403, 403, 403)),
+    ("campaign_close_by_get",                 "/verification/campaigns/999999/close/",    (405, 405, 405, 405, 405, 405, 405)),
+    ("campaign_entry_missing",                "/verification/campaigns/999999/entry/",    (404, 404, 404, 403, 403, 403, 403)),
+    ("campaign_preview_by_get",               "/verification/campaigns/999999/preview/",  (405, 405, 405, 405, 405, 405, 405)),
+    ("campaign_rows_missing",                 "/verification/campaigns/999999/rows/",     (404, 404, 404, 403, 403, 403, 403)),
+    ("campaign_sign_missing",                 "/verification/campaigns/999999/sign/",     (404, 404, 404, 403, 403, 403, 403)),
     ("history_of_customer",                   "/history/customer/{customer}/",            (200, 200, 200, 200, 200, 403, 403)),
     ("history_of_user",                       "/history/user/{alice}/",                   (200, 200, 200, 200, 200, 403, 403)),
     ("history_of_standard",                   "/history/standard/{weights}/",             (200, 200, 200, 200, 200, 403, 403)),
@@ -578,6 +608,8 @@ WRITES = [
     ("revoke_card",        "/verification/cards/{card}/revoke/",        {"on": "2026-06-01", "reason": "Left"},                   (403,   403,   403,   302,   403,   403,   403)),
     ("receive_marks",      "/verification/marks/receive/",              {"kind": "stamp", "series": "U", "first": "1", "last": "5", "received_on": "2026-01-05"}, (403, 403, 302, 302, 302, 403, 403)),
     ("write_off_mark",     "/verification/marks/write-off/",            {"serial": "T0000002", "state": "spoiled", "reason": "Torn"}, (403, 403, 302, 302, 302, 403, 403)),
+    ("issue_verification", "/verification/{verification}/issue/",       {"password": PASSWORD, "mark_serial": ""},                (400,   400,   400,   403,   403,   403,   403)),
+    ("record_verification", "/verification/new/",                       {"instrument_type": "999999", "owner": "Bà Lan", "step": "tests"}, (400, 400, 400, 403, 403, 403, 403)),
     ("start_batch",        "/certificates/batches/new/",                {"calibrations": "{approved}", "reason": "Campaign"},     (403,   403,   302,   403,   403,   403,   403)),
 ]
 # fmt: on

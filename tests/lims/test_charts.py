@@ -3,6 +3,7 @@ certificate. Each chart is parsed back as XML and its geometry read from the ele
 
 import datetime as dt
 import doctest
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -19,6 +20,7 @@ from lims.charts import (
     DriftPoint,
     ErrorPoint,
     Prediction,
+    bar_chart,
     control_chart,
     drift_chart,
     error_chart,
@@ -433,3 +435,109 @@ def test_a_control_chart_before_its_limits_are_set_draws_the_checks_and_no_limit
     assert not with_class(root, "limit")
     with pytest.raises(ValueError, match="both control limits or neither"):
         control_chart(CHECKS, unit="kPa", ucl="100.03")
+
+
+# --- Bar charts ---------------------------------------------------------------------------------
+
+# Instruments verified in a year: passed and failed, by type.
+TYPES = ["Cân đồng hồ lò xo", "Cân điện tử", "Cột đo xăng dầu", "Công tơ điện xoay chiều 1 pha"]
+PASSED = [120, 45, 30, 0]
+FAILED = [8, 2, 1, 0]
+
+
+def bars(root):
+    """(category · series title, rectangle) of each bar, in order."""
+    out = []
+    for bar in with_class(root, "bar"):
+        rects = with_class(bar, "segment")
+        out.append((bar.find(f"{SVG}title").text, rects[0] if rects else None))
+    return out
+
+
+def test_a_bar_stands_on_zero_and_reaches_its_value_on_the_axis():
+    root = parse(bar_chart(TYPES, [("Đạt", PASSED), ("Không đạt", FAILED)]))
+    y = y_of(root)
+    drawn = bars(root)
+    assert len(drawn) == 2 * len(TYPES)
+    values = [v for pair in zip(PASSED, FAILED, strict=True) for v in pair]
+    for (title, rect), value in zip(drawn, values, strict=True):
+        assert title.endswith(f": {value}")
+        if value == 0:
+            assert rect is None  # nothing to draw, the title still says 0
+            continue
+        top, bottom = float(rect.get("y")), float(rect.get("y")) + float(rect.get("height"))
+        assert bottom == pytest.approx(y(0), abs=0.01)
+        assert top == pytest.approx(y(value), abs=0.01)
+
+
+def test_stacked_bars_add_up_to_the_total_written_above_them():
+    root = parse(bar_chart(TYPES, [("Đạt", PASSED), ("Không đạt", FAILED)], stacked=True))
+    y = y_of(root)
+    drawn = bars(root)
+    for j, (p, f) in enumerate(zip(PASSED, FAILED, strict=True)):
+        (_, low), (_, high) = drawn[2 * j], drawn[2 * j + 1]
+        if p:
+            assert float(low.get("y")) + float(low.get("height")) == pytest.approx(y(0), abs=0.01)
+        if f:
+            assert float(high.get("y")) == pytest.approx(y(p + f), abs=0.01)
+            assert float(high.get("y")) + float(high.get("height")) == pytest.approx(y(p), abs=0.01)
+    totals = [t.text for t in with_class(root, "total")]
+    assert totals == [str(p + f) for p, f in zip(PASSED, FAILED, strict=True)]
+
+
+def test_counts_get_whole_number_ticks_from_zero():
+    root = parse(bar_chart(["a", "b"], [("n", [1, 2])]))
+    values = [v for v, _ in tick_values(root)]
+    assert values[0] == 0 and all(v == int(v) for v in values)
+    root = parse(bar_chart(["a", "b"], [("n", [0, 0])]))
+    assert [v for v, _ in tick_values(root)] == [0, 1]
+
+
+def test_each_series_is_told_apart_by_hatching_as_well_as_colour():
+    root = parse(bar_chart(TYPES, [("Đạt", PASSED), ("Không đạt", FAILED)]))
+    first, second = ({r.get("fill") for _, r in bars(root)[i::2] if r is not None} for i in (0, 1))
+    assert len(first) == len(second) == 1 and first != second
+    for bar in with_class(root, "bar")[1::2]:
+        if with_class(bar, "segment"):
+            (hatch,) = with_class(bar, "hatch")
+            rect = with_class(bar, "segment")[0]
+            x0, y0 = float(rect.get("x")), float(rect.get("y"))
+            x1, y1 = x0 + float(rect.get("width")), y0 + float(rect.get("height"))
+            numbers = [float(n) for n in re.findall(r"-?[\d.]+", hatch.get("d"))]
+            xs, ys = numbers[0::2], numbers[1::2]
+            assert all(x0 - 0.01 <= x <= x1 + 0.01 for x in xs)  # hatching stays in the bar
+            assert all(y0 - 0.01 <= v <= y1 + 0.01 for v in ys)
+    assert not any(with_class(bar, "hatch") for bar in with_class(root, "bar")[0::2])
+    legend = with_class(root, "legend-item")
+    assert [item.find(f"{SVG}text").text for item in legend] == ["Đạt", "Không đạt"]
+
+
+def test_long_category_names_are_wrapped_not_dropped():
+    root = parse(bar_chart(TYPES, [("n", PASSED)], width=420))
+    shown = [
+        " ".join(t.text for t in tick.iter(f"{SVG}text")) for tick in with_class(root, "xtick")
+    ]
+    assert shown == TYPES
+
+
+def test_a_bar_chart_is_the_same_bytes_escapes_its_texts_and_refuses_nonsense():
+    kw = {"title": '<Báo cáo> & "2026"', "stacked": True}
+    svg = bar_chart(["<a>", "b&c"], [("x<y", [1, 2]), ("z", [3, 4])], **kw)
+    assert svg == bar_chart(["<a>", "b&c"], [("x<y", [1, 2]), ("z", [3, 4])], **kw)
+    root = parse(svg)
+    assert root.find(f"{SVG}title").text == '<Báo cáo> & "2026"'
+    for forbidden in ("<script", "<style", "style=", "href", " id=", "var(", "url("):
+        assert forbidden not in svg
+    with pytest.raises(ValueError, match="2 values for 3 categories"):
+        bar_chart(["a", "b", "c"], [("n", [1, 2])])
+    with pytest.raises(ValueError, match="negative"):
+        bar_chart(["a"], [("n", [-1])], stacked=True)
+    with pytest.raises(ValueError, match="number"):
+        bar_chart(["a"], [("n", ["many"])])
+
+
+def test_no_categories_give_an_empty_frame_that_says_so():
+    root = parse(bar_chart([], [("n", [])], labels={"no_data": "Không có dữ liệu"}))
+    assert not with_class(root, "bar")
+    (text,) = with_class(root, "no-data")
+    assert text.text == "Không có dữ liệu"

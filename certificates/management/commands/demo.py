@@ -39,6 +39,7 @@ from standards.services import (
     standard_set_status,
     standard_update,
 )
+from verification import demo as verification_demo
 
 PASSWORD = "demo-2026"
 
@@ -129,6 +130,14 @@ NATIONAL_STANDARDS = {
         kcdb_reference="BIPM KCDB, APMP, Viet Nam, VMI, M/Pressure",
         si_unit="pascal (Pa)",
     ),
+    "dung tích": dict(
+        institute="VMI",
+        name="Chuẩn đo lường quốc gia về dung tích (bình chuẩn 2 L – 1000 L)",
+        quantity="dung tích",
+        cmc="20 L: 0,004 L (k = 2)",
+        kcdb_reference="BIPM KCDB, APMP, Viet Nam, VMI, M/Volume",
+        si_unit="mét khối (m³)",
+    ),
 }
 
 # asset, name, quantity, maker, model, serial, grade, range, unit, provider, certificate, months ago, values
@@ -172,6 +181,41 @@ STANDARDS = [
             ("10 kg", "10", "10.000018", "0.000050"),
             ("20 kg", "20", "20.000040", "0.000100"),
         ],
+    ),
+    (
+        "QC-M1-01",
+        "Bộ quả cân M1 1 kg – 20 kg (kiểm định cân thông dụng)",
+        "khối lượng",
+        "Vĩnh Phát",
+        "M1 set",
+        "VP-2409",
+        "OIML R111 M1",
+        "1 kg – 20 kg",
+        "kg",
+        "VMI",
+        "V01.24.1321",
+        6,
+        [
+            ("1 kg", "1", "1.00002", "0.00005"),
+            ("5 kg", "5", "5.00009", "0.00025"),
+            ("10 kg", "10", "10.00016", "0.0005"),
+            ("20 kg", "20", "20.0003", "0.001"),
+        ],
+    ),
+    (
+        "BC-20L-01",
+        "Bình chuẩn kim loại hạng II 20 L",
+        "dung tích",
+        "TĐC Gia Lai",
+        "BCKL-20",
+        "BC-0917",
+        "hạng II",
+        "20 L",
+        "L",
+        "VMI",
+        "V05.24.0288",
+        4,
+        [("20 L", "20", "20.003", "0.004")],
     ),
     (
         "NK-PT100-01",
@@ -740,6 +784,7 @@ class Command(BaseCommand):
         self.jobs(customers, users, today)
         self.portal(customers, users, today)
         self.revisions(users)
+        verification_demo.load(users, customers, PASSWORD, today)
         self.stdout.write(
             self.style.SUCCESS(f"Demo lab loaded. Users (password for all: {PASSWORD}):")
         )
