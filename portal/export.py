@@ -16,6 +16,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from lims.models import Customer
+from lims.xlsx import without_formulas
 from portal.due import InstrumentRow, InstrumentState
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -80,6 +81,7 @@ def instruments_workbook(customer: Customer, rows: list[InstrumentRow], *, today
                 cell.fill = ATTENTION[row.state]
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, 1)}"
+    without_formulas(sheet)
     out = BytesIO()
     book.save(out)
     return out.getvalue()

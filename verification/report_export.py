@@ -24,6 +24,7 @@ from weasyprint import HTML
 from certificates.render import CHART_FONT, FONTS, LocalFontsFetcher
 from lims.charts import FONT, bar_chart
 from lims.models import Sector
+from lims.xlsx import without_formulas
 from standards.models import Funding
 from verification.report import KINDS, ProgrammeReport, TypeRow
 
@@ -153,6 +154,7 @@ def _sheet(book, title: str, headers: list[tuple[str, int]], rows: list[list], t
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
     sheet.freeze_panes = "A2"
+    without_formulas(sheet)
     return sheet
 
 

@@ -325,7 +325,10 @@ def _issue(verification: Verification, *, by: User, mark_serial: str) -> Verific
             % {"verifier": verification.verifier}
         )
     kind = verification.instrument_type
+    # The card must hold on the day of verification and still on the day of signing: a card
+    # revoked or expired since cannot sign work it covered.
     card = check_verifier(by, kind.code, verification.verified_on, kind.name_vi)
+    check_verifier(by, kind.code, timezone.localdate(), kind.name_vi)
     _check_type(kind)
     standards = list(verification.standards.all())
     if not standards:

@@ -76,3 +76,12 @@ def test_the_export_follows_the_pages_filter(client, fleet, carol):
     sheet = workbook(login(client, carol), "/portal/instruments.xlsx?state=due_soon")
     _header, rows = records(sheet)
     assert [r["Số sản xuất / Serial number"] for r in rows] == ["due_soon"]
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(client, fleet, carol):
+    from calibration.models import Instrument
+
+    Instrument.objects.filter(pk=fleet["never"].pk).update(name='=HYPERLINK("http://evil")')
+    sheet = workbook(login(client, carol))
+    cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)

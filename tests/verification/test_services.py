@@ -287,6 +287,22 @@ def test_it_refuses_a_revoked_card(bob, quinn, scale_type, marks, weights_m1):
     nothing_issued(verification)
 
 
+def test_a_card_revoked_after_the_verification_cannot_sign_it(
+    bob, quinn, scale_type, marks, weights_m1
+):
+    held = card(
+        bob, quinn, scale_type, valid_from=dt.date(2020, 1, 1), valid_until=dt.date(2099, 1, 1)
+    )
+    verified = timezone.localdate() - dt.timedelta(days=3)
+    verification = record_scale(bob, scale_type, standards=[weights_m1], verified_on=verified)
+    card_revoke(
+        card=held, on=timezone.localdate() - dt.timedelta(days=1), by=quinn, reason="Misconduct"
+    )
+    with pytest.raises(VerifierRefused, match=r"was revoked on .* \(Misconduct\)"):
+        verification_issue(verification=verification, by=bob, password=PASSWORD)
+    nothing_issued(verification)
+
+
 def test_only_the_verifier_issues(verifier, bob, scale_type, marks, weights_m1):
     verification = record_scale(verifier, scale_type, standards=[weights_m1])
     with pytest.raises(PermissionDenied, match="Only the verifier"):

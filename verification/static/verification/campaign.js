@@ -39,7 +39,13 @@
     if (!form) return;
     const msg = form.dataset;
     const setup = JSON.parse(document.getElementById("campaign-setup").textContent);
-    const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    const pageToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    // Read the CSRF token at each send: logging in again (in another tab) rotates it, and the
+    // rows queued meanwhile must go with the new one.
+    function csrf() {
+      const found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+      return found ? decodeURIComponent(found[1]) : pageToken;
+    }
     const body = form.querySelector("tbody");
     const statusLine = document.getElementById("campaign-status");
     const messageLine = document.getElementById("campaign-message");
@@ -467,7 +473,7 @@
           response = await fetch(msg.rows, {
             method: "POST",
             body: JSON.stringify(payload(row)),
-            headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
             credentials: "same-origin",
             redirect: "manual",
           });
@@ -480,8 +486,10 @@
           show(row);
           break;
         }
-        loginLost = false;
         const answer = await response.json().catch(() => null);
+        // A refusal that is no answer of ours (a 403 page: the session or its token changed)
+        // keeps the row queued and says to log in again; the next try reads the new token.
+        loginLost = !answer && response.status === 403;
         if (!answer) {
           show(row);
           break;
@@ -553,7 +561,7 @@
         const response = await fetch(msg.preview, {
           method: "POST",
           body: JSON.stringify({ type: row.type, kind: row.kind, spec: row.spec, cells: row.cells }),
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
           credentials: "same-origin",
           redirect: "manual",
         });
