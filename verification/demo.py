@@ -291,7 +291,7 @@ def campaign(users, types, standards, password, today):
             address="Đường Trần Hưng Đạo, phường Quy Nhơn, tỉnh Gia Lai",
             province=PROVINCE,
             starts_on=today - dt.timedelta(days=5),
-            ends_on=today - dt.timedelta(days=4),
+            ends_on=today + dt.timedelta(days=2),  # still open: the entry page can be tried
             leader=an,
             team=[an, binh],
             standards=[standards["QC-M1-01"]],

@@ -274,7 +274,23 @@ STANDARDS = [
 ]
 
 # Register details: level, tolerance, checks, acquisition (date, cost in VND, funding).
+# acquired_on: a date, or how long before the demo's day (the standards bought this year, which
+# the programme report lists with their cost and funding)
 REGISTER = {
+    "QC-M1-01": dict(
+        level="working",
+        check_interval_days=90,
+        acquired_on=dt.timedelta(days=200),
+        acquisition_cost=Decimal("68500000"),
+        funding_source="programme",
+    ),
+    "BC-20L-01": dict(
+        level="working",
+        check_interval_days=90,
+        acquired_on=dt.timedelta(days=150),
+        acquisition_cost=Decimal("42000000"),
+        funding_source="state_budget",
+    ),
     "CKL-E2-01": dict(
         level="reference",
         check_interval_days=90,
@@ -745,7 +761,7 @@ class Command(BaseCommand):
             )
         for row in STANDARDS:
             self.standard(row, providers, quality, today)
-        self.register_details(quality)
+        self.register_details(quality, today)
         self.history_of_weights(providers, quality, today)
         self.checks(users["an"], today)
         quarantined = Standard.objects.filter(asset_number="NK-CT-02").first()
@@ -1118,10 +1134,13 @@ class Command(BaseCommand):
             )
         return standard
 
-    def register_details(self, by):
+    def register_details(self, by, today):
         for asset, details in REGISTER.items():
             standard = Standard.objects.get(asset_number=asset)
             if standard.acquired_on is None:
+                acquired = details["acquired_on"]
+                if isinstance(acquired, dt.timedelta):
+                    details = {**details, "acquired_on": today - acquired}
                 standard_update(standard=standard, by=by, reason="Demo: sổ tài sản", **details)
 
     def history_of_weights(self, providers, by, today):
