@@ -873,6 +873,24 @@ def _swatch_fill(style: _Fill) -> Swatch:
     return lambda x, y: _filled_rect(None, x - 9, y - 6, 18, 12, style)
 
 
+BAR_EXPONENT = 30  # a bar's value is zero or between 10⁻³⁰ and 10³⁰ in size
+
+
+def _bar_value(x: Num) -> Decimal:
+    """A bar's value as a finite Decimal of a size the axis can be drawn for (ValueError
+    otherwise: 1e999 has no tick step, 1e-999999 takes a million characters to write)."""
+    d = _dec(x, "a bar")
+    exponent = d.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    size_ok = d.is_zero() or -BAR_EXPONENT <= d.adjusted() <= BAR_EXPONENT
+    if not (size_ok and -BAR_EXPONENT <= exponent <= BAR_EXPONENT):
+        raise ValueError(
+            f"a bar must be zero or between 1e-{BAR_EXPONENT} and 1e{BAR_EXPONENT} in size, "
+            f"not {str(x)[:20]!r}"
+        )
+    return d
+
+
 def bar_chart(
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[Num]]],
@@ -895,7 +913,8 @@ def bar_chart(
     value is a whole number (counts) the axis ticks are whole numbers. Each bar is a ``<g
     class="bar">`` titled "category · series: value", its rectangle ``class="segment"``; the
     value (or a stack's total) is written above the bar when it fits. Category names are
-    wrapped under their slot, on up to three lines.
+    wrapped under their slot, on up to three lines. ValueError for a value that is not a
+    number, not finite, or whose size is beyond ``BAR_EXPONENT``.
 
     >>> svg = bar_chart(["Cân", "Cột đo xăng dầu"], [("Đạt", [12, 3]), ("Không đạt", [1, 0])])
     >>> svg.count('class="bar"'), svg.count('class="hatch"') > 0
@@ -903,7 +922,7 @@ def bar_chart(
     """
     lab = {**BAR_LABELS, **(labels or {})}
     names = [str(c) for c in categories]
-    rows = [(str(name), [_dec(v, "a bar") for v in values]) for name, values in series]
+    rows = [(str(name), [_bar_value(v) for v in values]) for name, values in series]
     for name, values in rows:
         if len(values) != len(names):
             raise ValueError(

@@ -127,14 +127,16 @@ def layout(recommendation: str, specification: dict) -> list[dict]:
 
 
 def tests_from(recommendation: str, specification: dict, cells: dict) -> dict:
-    """The blank tests of the instrument with the typed cells put in."""
+    """The blank tests of the instrument with the typed cells put in. A value the procedure
+    gives (a load, a position, a flow rate drawn) is never taken from the page."""
     blank = procedures.blank_tests(recommendation, specification)
-    for key, rows in blank.items():
-        for index, row in enumerate(rows):
-            for column in row:
-                name = f"{key}.{index}.{column}"
-                if name in cells:
-                    row[column] = str(cells[name]).strip()
+    _fields, tests = procedures.rules_for(recommendation)
+    for test in tests:
+        for index, row in enumerate(blank.get(test.key, [])):
+            for column in test.columns:
+                name = f"{test.key}.{index}.{column.key}"
+                if name in cells and not (column.given and row[column.key]):
+                    row[column.key] = str(cells[name]).strip()
     return blank
 
 

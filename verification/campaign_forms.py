@@ -9,6 +9,7 @@ from calibration.forms import StandardChoices
 from competence.forms import lab_staff
 from standards.chain import chain_of
 from standards.models import Standard, StandardCalibration, StandardStatus
+from verification.forms import IdMultipleChoiceField
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -23,14 +24,14 @@ class CampaignForm(forms.Form):
     starts_on = forms.DateField(label=_("from"), **DATE)
     ends_on = forms.DateField(label=_("to"), **DATE)
     leader = forms.ModelChoiceField(label=_("team leader"), queryset=lab_staff())
-    team = forms.ModelMultipleChoiceField(
+    team = IdMultipleChoiceField(
         label=_("team"),
         queryset=lab_staff(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("The leader is on the team in any case."),
     )
-    standards = forms.ModelMultipleChoiceField(
+    standards = IdMultipleChoiceField(
         label=_("standards taken"),
         queryset=Standard.objects.filter(status=StandardStatus.IN_SERVICE)
         .order_by("asset_number")

@@ -16,7 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from lims.access import can, require
-from lims.forms import add_service_error, message_refusal
+from lims.forms import add_service_error, is_small_number, message_refusal
 from lims.paging import page_of
 from verification import campaign_entry as entry
 from verification.campaign_forms import CampaignForm, CloseForm, SignForm
@@ -225,8 +225,8 @@ def campaign_sign(request, pk):
             campaign=campaign,
             by=request.user,
             password=form.cleaned_data["password"],
-            after=int(after) if after.isdigit() and len(after) < 10 else 0,
-            **({"limit": int(limit)} if limit.isdigit() and len(limit) < 5 else {}),
+            after=int(after) if is_small_number(after) else 0,
+            **({"limit": int(limit)} if is_small_number(limit) and len(limit) < 5 else {}),
         )
     except (ValidationError, PermissionDenied) as error:
         if wants_json:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calibration.forms import StandardChoices
+from lims.forms import is_small_number
 from lims.models import Customer
 from standards.chain import chain_of
 from standards.models import Standard, StandardCalibration, StandardStatus
@@ -64,6 +66,22 @@ class FilterForm(forms.Form):
         )
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by their id that refuses, as a form error, an id no database
+    integer holds (SQLite raises OverflowError on 99999999999999999999 in an ``IN``)."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None and isinstance(value, list | tuple):
+            for pk in value:
+                if not is_small_number(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": str(pk)[:20]},
+                    )
+        return super()._check_values(value)
+
+
 def usable_standards():
     return (
         Standard.objects.filter(status=StandardStatus.IN_SERVICE)
@@ -106,7 +124,7 @@ class VerificationForm(forms.Form):
     manufacturer = forms.CharField(label=_("manufacturer"), max_length=120, required=False)
     model = forms.CharField(label=_("model"), max_length=120, required=False)
     serial_number = forms.CharField(label=_("serial number"), max_length=80)
-    standards = forms.ModelMultipleChoiceField(
+    standards = IdMultipleChoiceField(
         label=_("standards used"),
         queryset=Standard.objects.none(),
         widget=StandardChoices,
@@ -184,6 +202,8 @@ def tests_grid(recommendation: str, tests: dict) -> list[dict]:
                         "value": row.get(column.key, ""),
                         "column": column,
                         "first": first and not column.given,  # where the cursor starts
+                        # a value the procedure holds: shown, posted, not typed over
+                        "held": column.given and column.held and bool(row.get(column.key)),
                     }
                 )
                 first = first and column.given
@@ -193,22 +213,49 @@ def tests_grid(recommendation: str, tests: dict) -> list[dict]:
 
 
 MAX_ROWS = 50
+MAX_VALUE = 40  # characters of one value in a cell, as on the campaign entry page
 
 
 def tests_from(recommendation: str, data) -> dict[str, list[dict[str, str]]]:
-    """The tests posted by the page (`t-<test>-<row>-<column>`, `n-<test>` rows)."""
+    """The tests posted by the page (`t-<test>-<row>-<column>`, `n-<test>` rows), each value as
+    posted: `long_values` says which are too long to be a reading."""
     tests: dict[str, list[dict[str, str]]] = {}
     for test in procedures.TESTS.get(recommendation, ()):
         count = data.get(f"n-{test.key}", "0")
-        count = int(count) if str(count).isascii() and str(count).isdigit() else 0
+        count = int(count) if is_small_number(count) else 0
         tests[test.key] = [
             {
-                column.key: str(data.get(f"t-{test.key}-{index}-{column.key}", ""))[:40]
+                column.key: str(data.get(f"t-{test.key}-{index}-{column.key}", ""))
                 for column in test.columns
             }
             for index in range(min(count, MAX_ROWS))
         ]
     return tests
+
+
+def long_values(recommendation: str, tests: dict) -> list[str]:
+    """A message for each value longer than `MAX_VALUE`, naming its cell: such a value is
+    refused, never cut short into another number."""
+    found = []
+    for test in procedures.TESTS.get(recommendation, ()):
+        for number, row in enumerate(tests.get(test.key, []), start=1):
+            for column in test.columns:
+                value = row.get(column.key, "")
+                if len(value) > MAX_VALUE:
+                    found.append(
+                        _(
+                            "%(test)s, row %(row)s: the %(column)s “%(value)s…” is longer than "
+                            "%(n)d characters: it is not a reading."
+                        )
+                        % {
+                            "test": test.title,
+                            "row": number,
+                            "column": column.label,
+                            "value": value[:12],
+                            "n": MAX_VALUE,
+                        }
+                    )
+    return found
 
 
 class IssueForm(forms.Form):

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, Kind, Status
+from lims.forms import is_small_number
 from lims.models import Customer, Sector
 from standards.models import Funding, Standard
 from verification.models import Campaign, Verification, VerificationKind, VerificationState
@@ -195,7 +196,7 @@ def report_parameters(
     chosen_year = today.year
     if year is not None and year.strip():
         text = year.strip()
-        if not (text.isascii() and text.isdigit()) or not FIRST_YEAR <= int(text) <= today.year:
+        if not is_small_number(text) or not FIRST_YEAR <= int(text) <= today.year:
             errors.append(
                 _("The year must be a whole number from %(first)s to %(last)s, not “%(text)s”.")
                 % {"first": FIRST_YEAR, "last": today.year, "text": text[:20]}

@@ -21,16 +21,25 @@ from lims.access import can, require
 from lims.forms import add_service_error, message_refusal
 from lims.paging import page_of
 from verification import procedures
-from verification.forms import FilterForm, IssueForm, VerificationForm, tests_from, tests_grid
+from verification.forms import (
+    FilterForm,
+    IssueForm,
+    VerificationForm,
+    long_values,
+    tests_from,
+    tests_grid,
+)
 from verification.models import InstrumentType, Verification, VerificationState
 from verification.render import tests_context
 from verification.services import verification_issue, verification_record, verification_update
 
 
 def _filtered(form: FilterForm):
-    rows = Verification.objects.select_related(
-        "instrument_type", "verifier", "campaign", "customer"
-    ).prefetch_related("marks")
+    rows = (
+        Verification.objects.select_related("instrument_type", "verifier", "campaign", "customer")
+        .prefetch_related("marks")
+        .defer("pdf")  # the issued PDF's bytes: not for a list
+    )
     if not form.is_valid():
         return rows
     data = form.cleaned_data
@@ -187,7 +196,9 @@ def _type_of(data) -> InstrumentType | None:
 
 def _record_page(request, *, verification: Verification | None):
     """Recording one instrument, in steps on one page: its type; its identification and
-    characteristics; then the rows its rules ask, computed and saved on the server."""
+    characteristics; then the rows its rules ask, computed and saved on the server. A GET only
+    draws the page (the type may come in the query); only a POST is read as the form, and only
+    a POST saves."""
     editing = verification is not None
     if request.method == "POST":
         data = request.POST
@@ -216,7 +227,7 @@ def _record_page(request, *, verification: Verification | None):
             "standards": list(verification.standards.values_list("pk", flat=True)),
             **{f"spec-{k}": v for k, v in verification.specification.items()},
         }
-    bound = request.method == "POST" or (data is not None and "owner" in data)
+    bound = request.method == "POST"
     form = VerificationForm(
         data if bound else None,
         initial=initial if not bound else None,
@@ -241,7 +252,10 @@ def _record_page(request, *, verification: Verification | None):
                 add_service_error(form, refusal)
             else:
                 if step == "tests" and drawn_for == signature(recommendation, spec):
-                    outcome = _save(request, form, verification, kind, posted)
+                    too_long = long_values(recommendation, posted)
+                    for message in too_long:
+                        form.add_error(None, message)
+                    outcome = None if too_long else _save(request, form, verification, kind, posted)
                     if isinstance(outcome, Verification):
                         return redirect("verification", pk=outcome.pk)
                 else:

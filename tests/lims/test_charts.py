@@ -536,6 +536,17 @@ def test_a_bar_chart_is_the_same_bytes_escapes_its_texts_and_refuses_nonsense():
         bar_chart(["a"], [("n", ["many"])])
 
 
+@pytest.mark.parametrize("value", ["1e999", "1e31", "-1e100", "1e-999999", "0E-999999", "0E+99"])
+def test_a_bar_too_large_or_too_small_to_draw_is_a_value_error(value):
+    with pytest.raises(ValueError, match="a bar must be zero or between 1e-30 and 1e30"):
+        bar_chart(["a"], [("P", [value])])
+
+
+def test_bars_up_to_1e30_are_drawn():
+    root = parse(bar_chart(["a", "b", "c"], [("P", ["1e30", "1e-30", "0"])]))
+    assert len(with_class(root, "bar")) == 3
+
+
 def test_no_categories_give_an_empty_frame_that_says_so():
     root = parse(bar_chart([], [("n", [])], labels={"no_data": "Không có dữ liệu"}))
     assert not with_class(root, "bar")

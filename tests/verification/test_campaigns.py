@@ -537,6 +537,17 @@ def test_the_sign_page_answers_in_parts(client, campaign, verifier, scale_type, 
     assert all(row["number"].startswith("KD-") for row in answer["rows"])
 
 
+def test_the_sign_page_takes_odd_parts_as_none(client, campaign, verifier, scale_type, today):
+    record(campaign, verifier, scale_type, today, serial="S-1")
+    login(client, verifier)
+    answer = client.post(
+        f"/verification/campaigns/{campaign.pk}/sign/",
+        {"password": PASSWORD, "limit": "²", "after": "²"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert answer.status_code == 200 and answer.json()["remaining"] == 0
+
+
 # --- The management pages -------------------------------------------------------------------------
 
 
@@ -591,3 +602,67 @@ def test_a_campaign_is_planned_changed_and_closed_from_its_pages(
     )
     assert response.status_code == 400
     assert "closed" in response.json()["errors"]["__all__"][0]
+
+
+# --- extreme input and the procedure held -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        (
+            {"cells": {**good_cells(), "weighing.0.indication": "1e9999999"}},
+            "readings",
+            "Weighing, row 1: the indication “1e9999999” is not a plausible reading",
+        ),
+        (
+            {"spec": {**SPEC, "max": "1e999999999"}},
+            "spec",
+            "The Max “1e999999999” is not a plausible value",
+        ),
+    ],
+)
+def test_extreme_numbers_on_the_entry_page_are_refused_naming_the_cell(
+    client, campaign, verifier, scale_type, changes, field, says
+):
+    login(client, verifier)
+    body = row_body(scale_type, **changes)
+    for url in ("rows", "preview"):
+        response = post_json(client, f"/verification/campaigns/{campaign.pk}/{url}/", body)
+        assert response.status_code in (200, 400)
+        assert says in " ".join(response.json()["errors"][field])
+    assert not Verification.objects.exists()
+
+
+def test_a_load_sent_by_the_page_is_not_taken(client, campaign, verifier, scale_type):
+    login(client, verifier)
+    cells = {**good_cells(), "weighing.1.load": "0.3", "eccentricity.1.position": "centre"}
+    response = post_json(
+        client, f"/verification/campaigns/{campaign.pk}/rows/", row_body(scale_type, cells=cells)
+    )
+    assert response.status_code == 201
+    tests = Verification.objects.get().tests
+    assert tests["weighing"][1]["load"] == "2.5"
+    assert tests["eccentricity"][1]["position"] == "front-left"
+
+
+@pytest.mark.parametrize("field", ["team", "standards"])
+def test_a_huge_id_in_the_campaign_form_is_a_form_error(
+    client, rita, verifier, weights_m1, today, field
+):
+    login(client, rita)
+    data = {
+        "name": "Chợ Lớn Quy Nhơn",
+        "site": "Chợ Lớn",
+        "province": "Bình Định",
+        "starts_on": today.isoformat(),
+        "ends_on": today.isoformat(),
+        "leader": rita.pk,
+        "team": [verifier.pk],
+        "standards": [weights_m1.pk],
+    }
+    data[field] = ["99999999999999999999"]
+    response = client.post("/verification/campaigns/new/", data)
+    assert response.status_code == 400
+    assert "is not a valid value" in response.content.decode()
+    assert not Campaign.objects.exists()

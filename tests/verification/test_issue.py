@@ -173,8 +173,8 @@ def test_a_water_meter_certificate_is_valid_five_years(
         specification={"q3": "2.5", "ratio": "160", "class": "2"},
         tests={
             "flow_rates": [
-                {"point": "Q1", "flow_rate": "0.016", "standard": "10", "indication": "10.3"},
-                {"point": "Q2", "flow_rate": "0.026", "standard": "10", "indication": "10.1"},
+                {"point": "Q1", "flow_rate": "0.015625", "standard": "10", "indication": "10.3"},
+                {"point": "Q2", "flow_rate": "0.025", "standard": "10", "indication": "10.1"},
                 {"point": "Q3", "flow_rate": "2.5", "standard": "100", "indication": "99.5"},
             ]
         },
@@ -198,8 +198,11 @@ def test_an_electricity_meter_certificate(verifier, meter_type, marks, weights_m
         tests={
             "accuracy": [
                 {"current": "0.25", "power_factor": "1", "error": "0.8"},
+                {"current": "0.5", "power_factor": "1", "error": "0.5"},
                 {"current": "5", "power_factor": "1", "error": "0.3"},
                 {"current": "5", "power_factor": "0.5L", "error": "-0.6"},
+                {"current": "5", "power_factor": "0.8C", "error": "0.4"},
+                {"current": "60", "power_factor": "1", "error": "0.2"},
             ]
         },
         standards=[weights_m1],

@@ -306,3 +306,87 @@ def test_a_draft_has_no_public_page(client, verifier, scale_type):
     Verification.objects.filter(pk=verification.pk).update(token="t" * 43)
     assert client.get("/verify/" + "t" * 43 + "/").status_code == 404
     assert client.get("/verify/nothing-at-all/").status_code == 404
+
+
+# --- what the review found ------------------------------------------------------------------------
+
+
+def test_a_get_with_the_whole_form_only_draws_the_page(client, verifier, scale_type):
+    login(client, verifier)
+    drawn = client.post("/verification/new/", dict(identification(scale_type), step="spec"))
+    data = with_readings(identification(scale_type), scale_readings(), drawn.context["drawn_for"])
+    response = client.get("/verification/new/", data)
+    assert response.status_code == 200
+    assert 'name="spec-max"' in messages_of(response)
+    assert Verification.objects.count() == 0
+    edit = record_scale(verifier, scale_type)
+    response = client.get(f"/verification/{edit.pk}/edit/", dict(data, reason="GET"))
+    assert response.status_code == 200
+    edit.refresh_from_db()
+    assert edit.owner == "Nguyễn Thị Lan" and edit.history.count() == 1
+
+
+def test_the_given_loads_are_drawn_read_only_and_held_by_the_server(client, verifier, scale_type):
+    login(client, verifier)
+    data = identification(scale_type)
+    drawn = client.post("/verification/new/", dict(data, step="spec"))
+    html = messages_of(drawn)
+    assert 'name="t-weighing-1-load" value="5" aria-label=' in html
+    cell = html.split('name="t-weighing-1-load"')[1].split(">")[0]
+    assert "readonly" in cell
+    indication = html.split('name="t-weighing-1-indication"')[1].split(">")[0]
+    assert "readonly" not in indication
+    tests = scale_readings()
+    tests["weighing"] = [{"load": x, "indication": x} for x in ("0.2", "0.3", "0.4", "30")]
+    response = client.post(
+        "/verification/new/", with_readings(data, tests, drawn.context["drawn_for"])
+    )
+    assert response.status_code == 400
+    assert "Weighing, row 2: the load must be 5 kg, as the procedure asks." in messages_of(response)
+    assert Verification.objects.count() == 0
+
+
+def test_a_reading_longer_than_40_characters_is_refused_not_cut(client, verifier, scale_type):
+    login(client, verifier)
+    data = identification(scale_type)
+    drawn = client.post("/verification/new/", dict(data, step="spec"))
+    tests = scale_readings()
+    tests["weighing"][1]["indication"] = "5.005" + "0" * 35 + "1"  # 41 characters
+    response = client.post(
+        "/verification/new/", with_readings(data, tests, drawn.context["drawn_for"])
+    )
+    assert response.status_code == 400
+    assert (
+        "Weighing, row 2: the indication “5.0050000000…” is longer than 40 characters: it is "
+        "not a reading." in messages_of(response)
+    )
+    assert Verification.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"spec-max": "1e999999999"}, "is not a plausible value"),
+        ({"t-weighing-2-indication": "1e9999999"}, "is not a plausible reading"),
+        ({"n-weighing": "9" * 5000}, "Weighing: at least 3 rows are needed, 0 given."),
+        ({"standards": ["99999999999999999999"]}, "is not a valid value"),
+    ],
+)
+def test_extreme_input_is_a_400_with_the_reason(client, verifier, scale_type, change, says):
+    login(client, verifier)
+    data = identification(scale_type)
+    drawn = client.post("/verification/new/", dict(data, step="spec"))
+    data = with_readings(data, scale_readings(), drawn.context["drawn_for"])
+    data.update(change)
+    response = client.post("/verification/new/", data)
+    assert response.status_code == 400
+    assert says in messages_of(response)
+    assert Verification.objects.count() == 0
+
+
+def test_the_list_does_not_load_the_pdfs(client, verifier, scale_type, marks, weights_m1):
+    verification = record_scale(verifier, scale_type, standards=[weights_m1])
+    verification_issue(verification=verification, by=verifier, password=PASSWORD)
+    response = login(client, verifier).get("/verification/")
+    (row,) = response.context["rows"]
+    assert "pdf" in row.get_deferred_fields()

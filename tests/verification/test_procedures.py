@@ -69,9 +69,9 @@ def test_one_gram_over_the_mpe_fails_the_weighing_and_the_instrument():
 
 def test_just_above_a_band_edge_takes_the_larger_mpe():
     tests = scale_readings()
-    tests["weighing"][1] = {"load": "5.01", "indication": "5.02"}  # 501 e: MPE 10 g
-    assert r76(tests)["tests"][0]["rows"][1]["mpe"] == "0.01"
-    assert r76(tests)["passed"] is True
+    tests["weighing"][2]["indication"] = "19.99"  # 2000 e: MPE 10 g; at 5 kg (500 e) 5 g
+    rows = r76(tests)["tests"][0]["rows"]
+    assert [r["mpe"] for r in rows] == ["0.005", "0.005", "0.01", "0.015"]
 
 
 def test_periodic_verification_uses_the_mpe_of_verification_not_in_service():
@@ -145,13 +145,15 @@ def test_bad_readings_name_the_test_and_the_row():
     assert "Eccentricity, row 2: the indication is missing." in found
 
 
-def test_loads_must_increase_and_stay_within_max():
+def test_the_loads_are_those_the_procedure_draws():
     tests = scale_readings()
     tests["weighing"][2]["load"] = "4"
     tests["eccentricity"][0]["load"] = "31"
+    tests["discrimination"][1]["load"] = "30.000"  # the same number: fine
     found = messages(tests)
-    assert "Weighing, row 3: the loads must increase" in found
-    assert "Eccentricity, row 1: the load 31 kg is outside 0 … Max." in found
+    assert "Weighing, row 3: the load must be 20 kg, as the procedure asks." in found
+    assert "Eccentricity, row 1: the load must be 10 kg, as the procedure asks." in found
+    assert "Discrimination" not in found
 
 
 def test_the_wrong_shape_is_refused():
@@ -170,7 +172,7 @@ def test_too_few_rows_and_mixed_repeatability_loads_are_refused():
     assert "Weighing: at least 3 rows are needed, 2 given." in messages(tests)
     tests = scale_readings()
     tests["repeatability"][1]["load"] = "14"
-    assert "Repeatability: every reading is at the same load." in messages(tests)
+    assert "Repeatability, row 2: the load must be 15 kg, as the procedure asks." in messages(tests)
 
 
 def test_empty_rows_are_left_out():
@@ -279,24 +281,24 @@ def test_a_water_meter_at_the_edges_of_each_zone_passes():
 def test_a_water_meter_over_the_upper_zone_mpe_fails_unless_the_water_is_warm():
     cold = water(
         [
-            ("Q1", "0.016", "", "10", "10.1"),
-            ("Q2", "0.026", "", "10", "10.1"),
+            ("Q1", "0.015625", "", "10", "10.1"),
+            ("Q2", "0.025", "", "10", "10.1"),
             ("Q3", "2.5", "", "100", "97.5"),
         ]
     )
     assert cold["failed"] == ["flow_rates"]
     warm = water(
         [
-            ("Q1", "0.016", "", "10", "10.1"),
-            ("Q2", "0.026", "", "10", "10.1"),
+            ("Q1", "0.015625", "", "10", "10.1"),
+            ("Q2", "0.025", "", "10", "10.1"),
             ("Q3", "2.5", "40", "100", "97.5"),  # above 30 °C: 3 %
         ]
     )
     assert warm["passed"] is True
 
 
-def test_a_flow_below_q1_is_refused():
-    with pytest.raises(ValidationError, match="row 1: the flow rate 0.01 is below"):
+def test_a_flow_other_than_q1_is_refused():
+    with pytest.raises(ValidationError) as refusal:
         water(
             [
                 ("Q1", "0.01", "", "10", "10"),
@@ -304,6 +306,10 @@ def test_a_flow_below_q1_is_refused():
                 ("Q3", "2.5", "", "100", "100"),
             ]
         )
+    assert refusal.value.messages == [
+        "Errors at Q1, Q2 and Q3, row 1: the flow rate (m³/h) must be 0.015625, as the "
+        "procedure asks."
+    ]
 
 
 def test_a_water_meter_off_the_series_is_refused():
@@ -339,18 +345,15 @@ def test_a_class_b_meter_at_its_edges_passes_and_over_fails():
     rows = [
         ("0.25", "1", "1.5"),  # below Itr: 1.5 %
         ("0.5", "1", "-1.0"),  # at Itr: the upper range, 1.0 %
+        ("5", "1", "1.0"),
         ("5", "0.5L", "1.5"),
+        ("5", "0.8C", "-1.5"),
         ("60", "1", "0.2"),
     ]
     results = meter(rows)
-    assert [r["mpe"] for r in results["tests"][0]["rows"]] == ["1.5", "1", "1.5", "1"]
+    assert [r["mpe"] for r in results["tests"][0]["rows"]] == ["1.5", "1", "1", "1.5", "1.5", "1"]
     assert results["passed"] is True
-    assert meter([*rows[:3], ("5", "0.8C", "1.6")])["passed"] is False
-
-
-def test_a_power_factor_r46_gives_no_mpe_for_is_refused():
-    with pytest.raises(ValidationError, match="row 1: R 46 gives a base MPE below Itr"):
-        meter([("0.4", "0.5L", "0"), ("5", "1", "0"), ("60", "1", "0")])
+    assert meter([*rows[:4], ("5", "0.8C", "1.6"), rows[5]])["passed"] is False
 
 
 def test_an_iec_class_1_meter():
@@ -364,11 +367,197 @@ def test_an_iec_class_1_meter():
         ("5", "0.8C"),
         ("60", "1"),
     ]
-    results = meter([("0.25", "1", "1.5"), ("0.5", "1", "1.0"), ("5", "0.5L", "-1.0")], spec)
-    assert [r["mpe"] for r in results["tests"][0]["rows"]] == ["1.5", "1", "1"]
+    results = meter([(r["current"], r["power_factor"], "1.0") for r in rows], spec)
+    assert [r["mpe"] for r in results["tests"][0]["rows"]] == ["1.5", "1", "1", "1", "1", "1"]
     assert results["passed"] is True
 
 
 def test_an_r46_class_needs_its_currents():
     with pytest.raises(ValidationError, match="Imin and Itr"):
         p.blank_tests(p.R46, {"class": "B", "i_max": "60"})
+
+
+# --- the procedure held: the rows are those the Recommendation asks ------------------------------
+
+
+def test_a_30_kg_scale_weighed_only_at_small_loads_with_two_centre_readings_is_refused():
+    tests = scale_readings()
+    tests["weighing"] = [{"load": x, "indication": x} for x in ("0.2", "0.3", "0.4")]
+    tests["eccentricity"] = [
+        {"position": "centre", "load": "10", "indication": "10"},
+        {"position": "centre", "load": "10", "indication": "10"},
+    ]
+    assert messages(tests) == "Eccentricity: at least 5 rows are needed, 2 given."
+    tests["eccentricity"] = scale_readings()["eccentricity"]
+    assert messages(tests) == "Weighing: the procedure asks for 4 rows, not 3."
+
+
+def test_eccentricity_is_at_the_centre_and_the_four_quarters():
+    tests = scale_readings()
+    for row in tests["eccentricity"]:
+        row["position"] = "centre"
+    found = messages(tests)
+    assert "Eccentricity, row 2: the position must be front-left, as the procedure asks." in found
+    tests = scale_readings()
+    tests["eccentricity"][0]["position"] = " Centre "  # the case and spaces do not matter
+    assert r76(tests)["passed"] is True
+
+
+def test_a_given_load_is_compared_as_a_number():
+    tests = scale_readings()
+    tests["weighing"][1] = {"load": "5.01", "indication": "5.02"}
+    assert messages(tests) == "Weighing, row 2: the load must be 5 kg, as the procedure asks."
+    tests["weighing"][1] = {"load": "5,000", "indication": "5.005"}
+    assert r76(tests)["passed"] is True
+
+
+def test_repeatability_takes_three_readings_and_six_for_class_ii():
+    tests = scale_readings()
+    tests["repeatability"] = tests["repeatability"][:2]
+    assert "Repeatability: at least 3 rows are needed, 2 given." in messages(tests)
+    spec = {"max": "6", "e": "0.0001", "class": "II", "unit": "kg"}
+    blank = p.blank_tests(p.R76, spec)
+    for rows in blank.values():
+        for row in rows:
+            row["indication"] = row["load"]
+            if "after" in row:
+                row["after"] = str(p.D(row["load"]) + p.D("0.0001"))
+    assert r76(blank, spec=spec)["passed"] is True
+    blank["repeatability"] = blank["repeatability"][:3]
+    assert "Repeatability: the procedure asks for 6 rows, not 3." in messages(blank, spec=spec)
+
+
+def test_a_water_meter_tested_three_times_at_q3_labelled_q1_is_refused():
+    with pytest.raises(ValidationError) as refusal:
+        water([("Q1", "2.5", "", "100", "100")] * 3)
+    found = " | ".join(refusal.value.messages)
+    assert "row 2: the test point must be Q2, as the procedure asks." in found
+    assert "row 1: the flow rate (m³/h) must be 0.015625, as the procedure asks." in found
+    assert "row 3: the flow rate" not in found  # Q3 is 2.5 m³/h
+
+
+def test_a_class_b_meter_tested_three_times_at_imax_is_refused():
+    with pytest.raises(ValidationError) as refusal:
+        meter([("60", "1", "0.1")] * 3)
+    assert refusal.value.messages == [
+        "Errors at currents and power factors: at least 5 rows are needed, 3 given."
+    ]
+    with pytest.raises(ValidationError) as refusal:
+        meter([("60", "1", "0.1")] * 6)
+    found = " | ".join(refusal.value.messages)
+    assert "row 1: the current (A) must be 0.25, as the procedure asks." in found
+    assert "row 4: the power factor must be 0.5L, as the procedure asks." in found
+
+
+def test_a_minimum_quantity_test_with_20_litres_is_refused():
+    with pytest.raises(ValidationError) as refusal:
+        dispenser([("40", "20.00", "20.00"), ("5", "20.00", "20.00")], ("5", "20.00", "20.00"))
+    assert refusal.value.messages == [
+        "Minimum measured quantity, row 1: the delivery must be of the minimum measured "
+        "quantity, 2 … 2.2 L, not 20.00 L."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("smallest", "fits"),
+    [
+        (("5", "2.20", "2.21"), True),  # 1.1 MMQ: the most the vessel may hold
+        (("5", "2.21", "2.21"), False),
+        (("5", "1.98", "2.00"), True),  # stopped at the MMQ, short in the vessel: judged
+        (("5", "1.90", "1.95"), False),  # neither shows the MMQ
+    ],
+)
+def test_the_minimum_quantity_delivery_is_of_the_mmq(smallest, fits):
+    if fits:
+        assert dispenser([("40", "20", "20"), ("5", "20", "20")], smallest)["tests"][1]["rows"]
+    else:
+        with pytest.raises(ValidationError, match="must be of the minimum measured quantity"):
+            dispenser([("40", "20", "20"), ("5", "20", "20")], smallest)
+
+
+def test_a_dispenser_is_delivered_at_its_maximum_and_its_minimum_flow():
+    # Qmax 40 L/min: one delivery at 32 L/min or more; Qmin 5 L/min: one at 6 L/min or less
+    assert dispenser([("32", "20", "20"), ("6", "20", "20")])["passed"] is True
+    with pytest.raises(ValidationError) as refusal:
+        dispenser([("31.9", "20", "20"), ("6.1", "20", "20")])
+    assert refusal.value.messages == [
+        "Delivery at maximum and minimum flow: one delivery must be at the maximum flow rate, "
+        "32 L/min (0.8 Qmax) or more.",
+        "Delivery at maximum and minimum flow: one delivery must be at the minimum flow rate, "
+        "6 L/min (1.2 Qmin) or less.",
+    ]
+
+
+def test_a_dispenser_needs_its_flow_rates():
+    with pytest.raises(ValidationError, match="Give the maximum flow rate"):
+        p.blank_tests(p.R117, {"class": "0.5", "mmq": "2", "q_min": "5"})
+
+
+# --- numbers no reading can be ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1e9999999", "1e13", "-1e13", "1e-13", "1.0000000000000000000001", "0e999", "0E-999999"],
+)
+def test_an_absurd_reading_is_refused_naming_its_cell(value):
+    tests = scale_readings()
+    tests["weighing"][2]["indication"] = value
+    found = messages(tests)
+    assert found.startswith(f"Weighing, row 3: the indication “{value[:20]}")
+    assert "is not a plausible reading" in found
+
+
+@pytest.mark.parametrize("value", ["1e12", "-1e12", "1e-12", "12345.678901234567891", "0.000"])
+def test_a_large_but_plausible_reading_is_judged(value):
+    tests = scale_readings()
+    tests["weighing"][2]["indication"] = value
+    results = r76(tests)
+    assert results["passed"] is False and len(results["tests"][0]["rows"][2]["error"]) < 40
+
+
+@pytest.mark.parametrize(
+    ("recommendation", "spec"),
+    [
+        (p.R76, {**SCALE_SPEC, "max": "1e999999999"}),
+        (p.R76, {**SCALE_SPEC, "e": "1e-999999"}),
+        (p.R117, {**DISPENSER, "mmq": "1e999999"}),
+        (p.R49, {**WATER, "q3": "1e30"}),
+        (p.R46, {**METER, "i_max": "1e999999999"}),
+    ],
+)
+def test_an_absurd_characteristic_is_refused_naming_it(recommendation, spec):
+    with pytest.raises(ValidationError, match="is not a plausible value"):
+        p.blank_tests(recommendation, spec)
+    with pytest.raises(ValidationError, match="is not a plausible value"):
+        p.evaluate(recommendation, spec, "periodic", {})
+
+
+def test_a_water_meter_reading_of_1e30_against_1e_30_is_refused():
+    with pytest.raises(ValidationError) as refusal:
+        water(
+            [
+                ("Q1", "0.015625", "", "1e-30", "1e30"),
+                ("Q2", "0.025", "", "10", "10"),
+                ("Q3", "2.5", "", "100", "100"),
+            ]
+        )
+    found = " | ".join(refusal.value.messages)
+    assert "Errors at Q1, Q2 and Q3, row 1: the volume by the standard (L) “1e-30”" in found
+    assert "row 1: the volume indicated (L) “1e30” is not a plausible reading" in found
+
+
+def test_readings_each_plausible_but_beyond_computing_are_refused_not_a_crash():
+    # 10¹² L against 10⁻¹² L: the error in % has 29 digits before the point
+    with pytest.raises(ValidationError) as refusal:
+        water(
+            [
+                ("Q1", "0.015625", "", "1e-12", "1e12"),
+                ("Q2", "0.025", "", "10", "10"),
+                ("Q3", "2.5", "", "100", "100"),
+            ]
+        )
+    assert refusal.value.messages == [
+        "Errors at Q1, Q2 and Q3: the readings cannot be computed with (an error or a ratio too "
+        "large): check them."
+    ]

@@ -544,6 +544,7 @@ def test_the_page_for_another_year_and_province(client, adam, programme, year):
         ({"year": "99999"}, "The year must be a whole number"),
         ({"year": "２０２６"}, "The year must be a whole number"),
         ({"year": "-1"}, "The year must be a whole number"),
+        ({"year": "1" * 5000}, "The year must be a whole number"),  # beyond int()'s digits
         ({"province": "Atlantis"}, "No record names the province"),
         ({"province": "x" * 5000}, "No record names the province"),
         ({"year": "abc", "province": "Atlantis"}, "No record names the province"),
