@@ -1,29 +1,14 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from calibration.models import Calibration
-from lims.forms import is_small_number
-
-
-class CalibrationsField(forms.ModelMultipleChoiceField):
-    """Calibration ids; one that is not a small whole number is refused before any query."""
-
-    def clean(self, value):
-        for pk in value or []:
-            if not is_small_number(pk):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super().clean(value)
+from lims.forms import IdMultipleChoiceField
 
 
 class BatchForm(forms.Form):
     # Any calibration id is accepted here and the service says which are not approved, so that
     # a refusal names the calibration instead of "not one of the available choices".
-    calibrations = CalibrationsField(
+    calibrations = IdMultipleChoiceField(
         label=_("calibrations"),
         queryset=Calibration.objects.all(),
         error_messages={

@@ -4,6 +4,7 @@ Each item is issued in its own transaction through `certificates.services.certif
 with every gate it has: one refusal neither stops the other items nor undoes those issued.
 """
 
+import datetime as dt
 import time
 from collections.abc import Sequence
 
@@ -153,3 +154,29 @@ def batch_item_issue(*, item_id: int) -> str:
     if failure is not None:
         raise failure
     return "refused"
+
+
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+@transaction.atomic
+def batch_items_abandon_stale(*, by: User, older_than: dt.timedelta = STALE_AFTER) -> int:
+    """Record as refused the items whose worker died while issuing them (killed, out of memory,
+    power lost): started longer ago than `older_than` and still without an outcome. An issue
+    takes seconds; such an item would keep its batch running and its calibration out of any
+    other batch for ever. Their certificates were not issued (the issue is one transaction, rolled
+    back with the worker), so the calibrations stay approved and can be put in a new batch."""
+    require(by, "certificate.issue")
+    now = timezone.now()
+    return BatchItem.objects.filter(
+        finished_at__isnull=True,
+        certificate__isnull=True,
+        started_at__lt=now - older_than,
+    ).update(
+        refusal=_(
+            "Not issued: the worker stopped while issuing it (recorded on %(day)s by %(person)s); "
+            "put the calibration in a new batch."
+        )
+        % {"day": timezone.localtime(now).strftime("%d/%m/%Y %H:%M"), "person": by},
+        finished_at=now,
+    )

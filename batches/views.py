@@ -99,7 +99,9 @@ def batch_create(request):
             "customers": Customer.objects.filter(
                 instruments__calibrations__in=with_approved
             ).distinct(),
-            "jobs": Job.objects.filter(items__calibration__in=with_approved).distinct(),
+            "jobs": Job.objects.filter(items__calibration__in=with_approved)
+            .select_related("customer")
+            .distinct(),
         },
     )
 

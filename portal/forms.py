@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calibration.models import RECALL_MONTHS_MAX, Instrument
 from jobs.models import Service
+from lims.forms import IdMultipleChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -28,7 +29,7 @@ class RecallForm(forms.Form):
 class RequestForm(forms.Form):
     """A calibration request: the instruments are the customer's own (the service checks again)."""
 
-    instruments = forms.ModelMultipleChoiceField(
+    instruments = IdMultipleChoiceField(
         label=_("instruments"),
         queryset=Instrument.objects.none(),
         required=False,

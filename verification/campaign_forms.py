@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from calibration.forms import StandardChoices
 from competence.forms import lab_staff
+from lims.forms import IdMultipleChoiceField
 from standards.chain import chain_of
 from standards.models import Standard, StandardCalibration, StandardStatus
-from verification.forms import IdMultipleChoiceField
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calibration.forms import StandardChoices
-from lims.forms import is_small_number
+from lims.forms import IdMultipleChoiceField, is_small_number
 from lims.models import Customer
 from standards.chain import chain_of
 from standards.models import Standard, StandardCalibration, StandardStatus
@@ -64,22 +63,6 @@ class FilterForm(forms.Form):
         self.fields["type"].queryset = InstrumentType.objects.select_related("type_list").order_by(
             "name_vi", "pk"
         )
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A multiple choice of rows by their id that refuses, as a form error, an id no database
-    integer holds (SQLite raises OverflowError on 99999999999999999999 in an ``IN``)."""
-
-    def _check_values(self, value):
-        if self.to_field_name is None and isinstance(value, list | tuple):
-            for pk in value:
-                if not is_small_number(pk):
-                    raise ValidationError(
-                        self.error_messages["invalid_pk_value"],
-                        code="invalid_pk_value",
-                        params={"pk": str(pk)[:20]},
-                    )
-        return super()._check_values(value)
 
 
 def usable_standards():

@@ -9,11 +9,14 @@ import datetime as dt
 import re
 import signal
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from batches.models import Batch, BatchItem, BatchState
@@ -348,3 +351,24 @@ def test_the_choice_is_all_approved_or_those_of_a_customer_or_a_job(
     assert offered(f"?customer={other_customer.pk}") == {campaign[2].pk}
     assert offered(f"?job={job.pk}") == {in_job.pk}
     assert offered("?customer=x&job=") == everything  # a filter that is not a number is ignored
+
+
+def test_an_item_a_dead_worker_left_is_closed_and_its_calibration_freed(campaign, rita):
+    first, second = campaign[0], campaign[1]
+    batch = batch_start(calibrations=[first, second], by=rita, reason="Đợt 1", language="en")
+    stale, fresh = batch.items.order_by("pk")
+    BatchItem.objects.filter(pk=stale.pk).update(
+        started_at=timezone.now() - dt.timedelta(minutes=30)
+    )
+    BatchItem.objects.filter(pk=fresh.pk).update(started_at=timezone.now())
+    with pytest.raises(CommandError, match="may not issue"):
+        call_command("batch_abandon_stale", by="alice", stdout=StringIO())
+    out = StringIO()
+    call_command("batch_abandon_stale", by="rita", stdout=out)
+    assert "1 item(s)" in out.getvalue()
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert "the worker stopped while issuing it" in stale.refusal and stale.finished_at
+    assert fresh.finished_at is None  # still being issued: left alone
+    again = batch_start(calibrations=[first], by=rita, reason="Đợt 2", language="en")
+    assert again.items.get().calibration == first

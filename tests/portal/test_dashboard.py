@@ -88,6 +88,8 @@ def test_a_corrected_certificate_gives_way_to_its_replacement_and_a_withdrawn_on
         certificate=old, by=rita, password=PASSWORD, reason="Typo", changes="Serial number"
     ).calibration
     assert rows_by_serial(customer, today)["in_force"].certificate == old  # until it is issued
+    # and the instrument is with the customer, not in the lab, while its certificate is corrected
+    assert rows_by_serial(customer, today)["in_force"].state == InstrumentState.IN_FORCE
     flow.calibration_submit(calibration=correction, by=alice)
     flow.calibration_review(calibration=correction, by=rita, password=PASSWORD)
     flow.calibration_approve(calibration=correction, by=rita, password=PASSWORD)

@@ -258,3 +258,14 @@ def test_the_request_page_shows_the_refusal_and_makes_nothing(client, carol, oth
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_the_request_page_refuses_an_id_no_database_holds(client, carol):
+    response = login(client, carol).post(
+        "/portal/request/", {"instruments": "9" * 25, "service": "calibration"}
+    )
+    assert response.status_code in (200, 400)
+    assert (
+        "is not a valid value" in response.content.decode() or "is not" in response.content.decode()
+    )
+    assert not Job.objects.exists()
