@@ -151,7 +151,7 @@ def instrument_rows(customer: Customer, *, today: dt.date) -> list[InstrumentRow
         Calibration.objects.filter(instrument=OuterRef("pk"))
         .exclude(state=State.ISSUED)
         .exclude(job_item__job__returned_on__isnull=False)  # handed back without a certificate
-        .exclude(replacing__isnull=False)  # a correction of a certificate: the instrument is not here
+        .exclude(replacing__isnull=False)  # correcting a certificate: the instrument is not here
     )
     instruments = list(
         Instrument.objects.filter(customer=customer)
