@@ -26,7 +26,7 @@ from calibration.models import (
 )
 from calibration.services import WorkflowError, lock_calibration, ranges_of
 from competence.services import check_authorised
-from lims.access import require
+from lims.access import check_password_again, require
 from lims.audit import stamp
 from lims.models import User
 from standards.chain import chain_of
@@ -124,10 +124,12 @@ class SignatureRefused(ValidationError):
 
 
 def _sign(calibration: Calibration, *, by: User, password: str, meaning: str) -> Signature:
-    if not password or not by.check_password(password):
-        raise SignatureRefused(
-            _("The password is not right: signing needs your own password, typed again.")
-        )
+    check_password_again(
+        by,
+        password,
+        refusal=SignatureRefused,
+        message=_("The password is not right: signing needs your own password, typed again."),
+    )
     data = signing.content(calibration)
     return Signature.objects.create(
         calibration=calibration,

@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from calibration.models import Calibration, MeasurementPoint, StandardUse
 from certificates.models import Certificate, Replacement, RevisionKind, Status, Withdrawal
-from lims.access import require
+from lims.access import check_password_again, require
 from lims.audit import stamp
 from lims.models import User
 
@@ -30,10 +30,12 @@ class RevisionRefused(ValidationError):
 
 
 def _check_password(by: User, password: str) -> None:
-    if not password or not by.check_password(password):
-        raise RevisionRefused(
-            _("The password is not right: this decision needs your own password, typed again.")
-        )
+    check_password_again(
+        by,
+        password,
+        refusal=RevisionRefused,
+        message=_("The password is not right: this decision needs your own password, typed again."),
+    )
 
 
 def _lock(certificate: Certificate) -> Certificate:

@@ -89,3 +89,10 @@ def get_scoped(queryset: QuerySet, user: User, customer_path: str, action: str, 
         return scoped(queryset, user, customer_path).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+
+
+def check_password_again(by: User, password: str, *, refusal: type[Exception], message: str):
+    """A signature or a decision of weight asks for the person's own password typed again; a wrong
+    or empty one raises `refusal(message)`, each caller saying what the password is for."""
+    if not password or not by.check_password(password):
+        raise refusal(message)

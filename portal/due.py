@@ -24,7 +24,6 @@ customer's own recall interval, the next due date, and one state. Decisions:
   export.
 """
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from calibration.models import Calibration, Instrument, MeasurementPoint, Phase,
 from certificates.models import Withdrawal
 from jobs.models import Job, JobItem
 from lims.models import Customer
+from standards.due import add_months  # calendar months, as a standard's due date
 
 DUE_SOON_DAYS = 30
 
@@ -57,23 +57,6 @@ class Verdict(models.TextChoices):
     IN_TOLERANCE = "in_tolerance", _("In tolerance")
     ADJUSTED = "adjusted", _("Found out of tolerance, adjusted")
     OUT_OF_TOLERANCE = "out_of_tolerance", _("Out of tolerance")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` plus calendar months, on the last day of the month where the day does not exist.
-
-    >>> add_months(dt.date(2025, 1, 31), 1)
-    datetime.date(2025, 2, 28)
-    >>> add_months(dt.date(2024, 11, 30), 15)
-    datetime.date(2026, 2, 28)
-    >>> add_months(dt.date(2024, 2, 29), 12)
-    datetime.date(2025, 2, 28)
-    """
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def verdict_flags(calibration: str = "pk") -> dict:

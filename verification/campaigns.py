@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lims.access import can, require
+from lims.access import can, check_password_again, require
 from lims.audit import stamp
 from lims.models import User
 from standards.models import Standard
@@ -348,10 +348,12 @@ def campaign_rows_sign(
     None) and how many of `by`'s draft rows remain after the last one taken.
     """
     require(by, "verification.edit")
-    if not password or not by.check_password(password):  # said once, not once per row
-        raise ValidationError(
-            _("The password is not right: signing needs your own password, typed again.")
-        )
+    check_password_again(  # said once, not once per row
+        by,
+        password,
+        refusal=ValidationError,
+        message=_("The password is not right: signing needs your own password, typed again."),
+    )
     limit = max(1, min(int(limit), MAX_SIGN))
     chosen = list(rows_to_sign(campaign, by).filter(pk__gt=after)[:limit])
     if not chosen:

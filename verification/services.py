@@ -11,7 +11,6 @@ its SHA-256, all in one transaction. The database then freezes the row (verifica
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import secrets
@@ -25,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from certificates.models import Kind
 from certificates.numbering import NOTICE, number_next
-from lims.access import require
+from lims.access import check_password_again, require
 from lims.audit import stamp
 from lims.models import Customer, User
+from standards.due import add_months  # calendar months, as a standard's due date
 from standards.models import Standard
 from standards.services import StandardNotUsable, standard_check_usable
 from verification import procedures
@@ -64,17 +64,6 @@ UPDATABLE = (
     "tests",
     "standards",
 )
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later, or the month's last day when it is shorter.
-
-    >>> add_months(dt.date(2025, 1, 31), 1), add_months(dt.date(2024, 2, 29), 12)
-    (datetime.date(2025, 2, 28), datetime.date(2025, 2, 28))
-    """
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _day(day: dt.date) -> str:
@@ -302,10 +291,12 @@ def verification_update(
 
 
 def _check_password(by: User, password: str) -> None:
-    if not password or not by.check_password(password):
-        raise VerificationRefused(
-            _("The password is not right: issuing needs your own password, typed again.")
-        )
+    check_password_again(
+        by,
+        password,
+        refusal=VerificationRefused,
+        message=_("The password is not right: issuing needs your own password, typed again."),
+    )
 
 
 def _issue(verification: Verification, *, by: User, mark_serial: str) -> Verification:
